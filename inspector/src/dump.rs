@@ -1,0 +1,165 @@
+//! `mapinspect dump`: every map of the object at one moment, as a table or as JSON.
+use std::io::{self, Write};
+
+use serde_json::{Value as Json, json};
+
+use crate::{
+    decode::Style,
+    entries::{self, Entry},
+    maps::{MapDesc, MapError, MapHandle, Snapshot, flag_names},
+};
+
+/// One map read for the dump, or why it could not be.
+pub struct MapDump {
+    pub desc: MapDesc,
+    pub snapshot: Result<Snapshot, MapError>,
+}
+
+pub fn read_all(maps: &[MapHandle]) -> Vec<MapDump> {
+    maps.iter()
+        .map(|map| MapDump {
+            desc: map.desc.clone(),
+            snapshot: map.snapshot(),
+        })
+        .collect()
+}
+
+/// The JSON document: a list with one object per map.
+pub fn to_json(dumps: &[MapDump]) -> Json {
+    Json::Array(dumps.iter().map(map_json).collect())
+}
+
+fn map_json(dump: &MapDump) -> Json {
+    let meta = &dump.desc.meta;
+    let mut object = json!({
+        "name": meta.name,
+        "type": meta.kind.label(),
+        "id": meta.id,
+        "key_size": meta.key_size,
+        "value_size": meta.value_size,
+        "max_entries": meta.max_entries,
+        "flags": meta.flags,
+        "flag_names": flag_names(meta.flags),
+        "key_type": dump.desc.key_layout.type_name(),
+        "value_type": dump.desc.value_layout.type_name(),
+        "percpu": meta.kind.is_percpu(),
+    });
+    let fields = match &dump.snapshot {
+        Ok(snap) => {
+            let listed = entries::listed_indices(&dump.desc, snap);
+            let entries: Vec<Json> = listed
+                .iter()
+                .map(|&i| entry_json(&entries::decode_entry(&dump.desc, snap, i)))
+                .collect();
+            let mut fields = json!({ "entry_count": snap.len(), "entries": entries });
+            if meta.kind.is_array() {
+                // Every slot of an array exists; list and count the ones in use.
+                fields["nonzero_entries"] = json!(listed.len());
+                fields["entries_listed"] = json!("nonzero slots");
+            }
+            if meta.kind.is_queue_like() {
+                fields["entries_listed"] = json!(
+                    "head only (peek): the kernel cannot list a queue or stack without popping"
+                );
+            }
+            fields
+        }
+        Err(err) => json!({ "error": err.to_string() }),
+    };
+    if let (Some(object), Json::Object(fields)) = (object.as_object_mut(), fields) {
+        object.extend(fields);
+    }
+    object
+}
+
+fn entry_json(entry: &Entry) -> Json {
+    if entry.per_cpu.is_empty() {
+        json!({ "key": entry.key.to_json(), "value": entry.value.to_json() })
+    } else {
+        json!({
+            "key": entry.key.to_json(),
+            "values": entry.per_cpu.iter().map(|v| v.to_json()).collect::<Vec<_>>(),
+            "sum": entry.value.to_json(),
+        })
+    }
+}
+
+/// The human table. `limit` caps the rows per map (None: all).
+pub fn write_text(out: &mut impl Write, dumps: &[MapDump], limit: Option<usize>) -> io::Result<()> {
+    let style = Style::default();
+    for dump in dumps {
+        let (desc, meta) = (&dump.desc, &dump.desc.meta);
+        let flags = flag_names(meta.flags).join(",");
+        write!(
+            out,
+            "{}  {}  id {}  key {} ({} B)  value {} ({} B)",
+            meta.name,
+            meta.kind.label(),
+            meta.id,
+            desc.key_layout.type_name(),
+            meta.key_size,
+            desc.value_layout.type_name(),
+            meta.value_size,
+        )?;
+        if !flags.is_empty() {
+            write!(out, "  flags {flags}")?;
+        }
+        let snap = match &dump.snapshot {
+            Ok(snap) => snap,
+            Err(err) => {
+                writeln!(out, "\n  cannot read: {err}\n")?;
+                continue;
+            }
+        };
+        let listed = entries::listed_indices(desc, snap);
+        if meta.kind.is_array() {
+            writeln!(
+                out,
+                "  {}/{} slots non-zero (an array always has every slot)",
+                listed.len(),
+                meta.max_entries
+            )?;
+        } else if meta.kind.is_queue_like() {
+            let state = if snap.is_empty() {
+                "empty"
+            } else {
+                "peeked at the head"
+            };
+            writeln!(
+                out,
+                "  {state} (a queue or stack cannot be listed without popping)"
+            )?;
+        } else {
+            writeln!(out, "  {}/{} entries", snap.len(), meta.max_entries)?;
+        }
+        let shown = limit.map_or(listed.len(), |n| n.min(listed.len()));
+        for &index in &listed[..shown] {
+            let entry = entries::decode_entry(desc, snap, index);
+            let key = if meta.kind.is_queue_like() {
+                "head".to_string()
+            } else {
+                entry.key.render(style)
+            };
+            write!(out, "  {key} => {}", entry.value.render(style))?;
+            if !entry.per_cpu.is_empty() {
+                let cpus: Vec<String> = entry
+                    .per_cpu
+                    .iter()
+                    .enumerate()
+                    .map(|(cpu, v)| format!("cpu{cpu} {}", v.render(style)))
+                    .collect();
+                write!(out, "  (sum; {})", cpus.join(", "))?;
+            }
+            writeln!(out)?;
+        }
+        if shown < listed.len() {
+            writeln!(
+                out,
+                "  … {} more (--limit 0 shows all)",
+                listed.len() - shown
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! Decoding one snapshot entry for display: key, value, and for per-CPU maps each CPU's
+//! value and their sum. Shared by `dump` and the TUI so both show the same thing.
+use crate::{
+    decode::{self, Value},
+    maps::{MapDesc, Snapshot},
+    percpu,
+};
+
+/// One entry, decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Value,
+    /// The value; for per-CPU maps the sum across CPUs (or CPU 0's when it does not add up).
+    pub value: Value,
+    /// Each CPU's value, for per-CPU maps; empty otherwise.
+    pub per_cpu: Vec<Value>,
+}
+
+pub fn decode_entry(desc: &MapDesc, snap: &Snapshot, index: usize) -> Entry {
+    let key = decode::decode(&desc.key_layout, snap.key(index));
+    let value_size = desc.meta.value_size as usize;
+    if !desc.meta.kind.is_percpu() {
+        let value = decode::decode(&desc.value_layout, snap.value(index));
+        return Entry {
+            key,
+            value,
+            per_cpu: Vec::new(),
+        };
+    }
+    let per_cpu: Vec<Value> = (0..snap.cpus)
+        .map(|cpu| {
+            decode::decode(
+                &desc.value_layout,
+                &snap.cpu_value(index, cpu)[..value_size],
+            )
+        })
+        .collect();
+    let value = percpu::sum(&per_cpu).unwrap_or_else(|| per_cpu[0].clone());
+    Entry {
+        key,
+        value,
+        per_cpu,
+    }
+}
+
+/// Indices of the entries worth listing: for arrays only the slots that are not all zero
+/// (every slot of an array always exists), for other maps all of them.
+pub fn listed_indices(desc: &MapDesc, snap: &Snapshot) -> Vec<usize> {
+    if desc.meta.kind.is_array() {
+        (0..snap.len())
+            .filter(|&i| snap.value(i).iter().any(|&b| b != 0))
+            .collect()
+    } else {
+        (0..snap.len()).collect()
+    }
+}

@@ -1,0 +1,267 @@
+//! Opening maps (by id, by pin, from a loaded object) and describing them.
+//!
+//! Every map, bundled or owned by another program, is held the same way: an fd plus the
+//! metadata the kernel reports for it, plus key/value layouts from the map's BTF.
+mod kind;
+mod snapshot;
+
+use std::{
+    os::fd::{AsFd, BorrowedFd, OwnedFd},
+    path::Path,
+};
+
+pub use kind::{MapKind, flag_names};
+pub use snapshot::Snapshot;
+use thiserror::Error;
+
+use crate::{
+    btf::Btf,
+    decode::Layout,
+    sys::{self, SysError},
+};
+
+#[derive(Debug, Error)]
+pub enum MapError {
+    #[error("no map with id {id} (it may have been deleted)")]
+    NotFound { id: u32 },
+    #[error("cannot open map: {source}")]
+    Open {
+        #[source]
+        source: SysError,
+    },
+    #[error("map {name}: {source}")]
+    Syscall {
+        name: String,
+        #[source]
+        source: SysError,
+    },
+    #[error("map {name} is a {kind} map, which mapinspect cannot read")]
+    Unsupported { name: String, kind: String },
+}
+
+/// What the kernel says about a map (BPF_OBJ_GET_INFO_BY_FD).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapMeta {
+    pub id: u32,
+    pub name: String,
+    pub kind: MapKind,
+    pub key_size: u32,
+    pub value_size: u32,
+    pub max_entries: u32,
+    pub flags: u32,
+    pub btf_id: u32,
+    pub btf_key_type_id: u32,
+    pub btf_value_type_id: u32,
+}
+
+impl MapMeta {
+    fn from_raw(info: &sys::RawMapInfo) -> Self {
+        let name_len = info.name.iter().position(|&b| b == 0).unwrap_or(16);
+        Self {
+            id: info.id,
+            name: String::from_utf8_lossy(&info.name[..name_len]).into_owned(),
+            kind: MapKind::from_raw(info.map_type),
+            key_size: info.key_size,
+            value_size: info.value_size,
+            max_entries: info.max_entries,
+            flags: info.map_flags,
+            btf_id: info.btf_id,
+            btf_key_type_id: info.btf_key_type_id,
+            btf_value_type_id: info.btf_value_type_id,
+        }
+    }
+}
+
+/// Where a map's key and value layouts came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutSource {
+    /// The BTF the kernel holds for the map.
+    KernelBtf,
+    /// The BTF of the object file that defines the map.
+    ObjectBtf,
+    /// No BTF: integers for 1/2/4/8-byte sizes, bytes otherwise.
+    Sizes,
+}
+
+/// Everything needed to decode a map's bytes, without the fd: cheap to clone and send.
+#[derive(Clone, Debug)]
+pub struct MapDesc {
+    pub meta: MapMeta,
+    pub key_layout: Layout,
+    pub value_layout: Layout,
+    pub layout_source: LayoutSource,
+    /// Values per key: the number of possible CPUs for per-CPU maps, else 1.
+    pub cpus: usize,
+}
+
+impl MapDesc {
+    /// Bytes of one CPU's value in a per-CPU buffer: the kernel aligns each to 8.
+    pub fn value_stride(&self) -> usize {
+        if self.meta.kind.is_percpu() {
+            (self.meta.value_size as usize).next_multiple_of(8)
+        } else {
+            self.meta.value_size as usize
+        }
+    }
+
+    /// Bytes a lookup writes: one value, or one per possible CPU.
+    pub fn value_buffer_len(&self) -> usize {
+        self.value_stride() * self.cpus
+    }
+}
+
+/// An open map: its fd and its description.
+#[derive(Debug)]
+pub struct MapHandle {
+    fd: OwnedFd,
+    pub desc: MapDesc,
+}
+
+impl MapHandle {
+    /// Takes ownership of a map fd and asks the kernel what it is.
+    pub fn from_fd(fd: OwnedFd) -> Result<Self, MapError> {
+        let info = sys::map_info(fd.as_fd()).map_err(|source| MapError::Open { source })?;
+        let meta = MapMeta::from_raw(&info);
+        let (key_layout, value_layout, layout_source) = kernel_layouts(&meta);
+        let cpus = if meta.kind.is_percpu() {
+            possible_cpus()
+        } else {
+            1
+        };
+        Ok(Self {
+            fd,
+            desc: MapDesc {
+                meta,
+                key_layout,
+                value_layout,
+                layout_source,
+                cpus,
+            },
+        })
+    }
+
+    pub fn open_by_id(id: u32) -> Result<Self, MapError> {
+        match sys::map_fd_by_id(id) {
+            Ok(fd) => Self::from_fd(fd),
+            Err(err) if err.errno() == libc::ENOENT => Err(MapError::NotFound { id }),
+            Err(source) => Err(MapError::Open { source }),
+        }
+    }
+
+    pub fn open_pinned(path: &Path) -> Result<Self, MapError> {
+        let fd = sys::obj_get(path).map_err(|source| MapError::Open { source })?;
+        Self::from_fd(fd)
+    }
+
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    pub fn meta(&self) -> &MapMeta {
+        &self.desc.meta
+    }
+
+    /// Takes layouts from the defining object's BTF when the kernel had none for this map.
+    pub fn use_object_btf(&mut self, btf: &Btf) {
+        let desc = &mut self.desc;
+        if desc.layout_source != LayoutSource::Sizes {
+            return;
+        }
+        let Some(types) = btf.map_definition(&desc.meta.name) else {
+            return;
+        };
+        let layout = |id: Option<u32>, size: u32| {
+            id.and_then(|id| btf.layout(id).ok())
+                .filter(|layout| layout.size() == size as usize)
+        };
+        let value = layout(types.value, desc.meta.value_size);
+        // Queues and stacks have no key (size 0); their definitions still name one.
+        let key = match desc.meta.key_size {
+            0 => Some(Layout::from_size(0)),
+            size => layout(types.key, size),
+        };
+        if let (Some(key), Some(value)) = (key, value) {
+            desc.key_layout = key;
+            desc.value_layout = value;
+            desc.layout_source = LayoutSource::ObjectBtf;
+        }
+    }
+
+    pub(crate) fn syscall_error(&self, source: SysError) -> MapError {
+        MapError::Syscall {
+            name: self.desc.meta.name.clone(),
+            source,
+        }
+    }
+}
+
+/// Key and value layouts from the map's kernel BTF, or from their sizes when it has none.
+fn kernel_layouts(meta: &MapMeta) -> (Layout, Layout, LayoutSource) {
+    let fallback = || {
+        (
+            Layout::from_size(meta.key_size as usize),
+            Layout::from_size(meta.value_size as usize),
+            LayoutSource::Sizes,
+        )
+    };
+    if meta.btf_id == 0 || meta.btf_value_type_id == 0 {
+        return fallback();
+    }
+    let Some(btf) = sys::btf_by_id(meta.btf_id)
+        .ok()
+        .and_then(|blob| Btf::parse(&blob).ok())
+    else {
+        return fallback();
+    };
+    let key = match meta.btf_key_type_id {
+        0 => Layout::from_size(meta.key_size as usize),
+        id => btf
+            .layout(id)
+            .unwrap_or_else(|_| Layout::from_size(meta.key_size as usize)),
+    };
+    let value = btf
+        .layout(meta.btf_value_type_id)
+        .unwrap_or_else(|_| Layout::from_size(meta.value_size as usize));
+    // BTF that disagrees with the map's sizes is not to be trusted for decoding.
+    if key.size() == meta.key_size as usize && value.size() == meta.value_size as usize {
+        (key, value, LayoutSource::KernelBtf)
+    } else {
+        fallback()
+    }
+}
+
+/// The number of possible CPUs (/sys/devices/system/cpu/possible, e.g. "0-1" or "0,2-3").
+pub fn possible_cpus() -> usize {
+    std::fs::read_to_string("/sys/devices/system/cpu/possible")
+        .ok()
+        .and_then(|text| parse_cpu_list(&text))
+        .unwrap_or(1)
+}
+
+fn parse_cpu_list(text: &str) -> Option<usize> {
+    let mut count = 0;
+    for part in text.trim().split(',') {
+        count += match part.split_once('-') {
+            Some((lo, hi)) => hi.parse::<usize>().ok()? - lo.parse::<usize>().ok()? + 1,
+            None => {
+                part.parse::<usize>().ok()?;
+                1
+            }
+        };
+    }
+    (count > 0).then_some(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_lists_parse() {
+        assert_eq!(parse_cpu_list("0-1\n"), Some(2));
+        assert_eq!(parse_cpu_list("0,2-3"), Some(3));
+        assert_eq!(parse_cpu_list("0"), Some(1));
+        assert_eq!(parse_cpu_list("x"), None);
+        assert_eq!(parse_cpu_list(""), None);
+    }
+}

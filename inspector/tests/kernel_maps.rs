@@ -1,0 +1,229 @@
+//! The bundled object on the real kernel: every map type is created, every program attaches,
+//! and real processes leave exactly what the programs should put in each map.
+mod common;
+
+use std::process::Command;
+
+use inspector::{
+    decode::{self, Value},
+    entries,
+    loader::{self, Loaded},
+    maps::{LayoutSource, MapHandle, MapKind, possible_cpus},
+    percpu,
+};
+use shared::{EventKind, map_names};
+
+fn load() -> Loaded {
+    loader::load_bundled().expect("the bundled object loads")
+}
+
+fn map<'a>(loaded: &'a Loaded, name: &str) -> &'a MapHandle {
+    loaded
+        .map(name)
+        .unwrap_or_else(|| panic!("map {name} is loaded"))
+}
+
+/// Runs a command to completion and returns its pid.
+fn run(program: &str, args: &[&str]) -> u32 {
+    let mut child = Command::new(program).args(args).spawn().expect("spawn");
+    let pid = child.id();
+    child.wait().expect("wait");
+    pid
+}
+
+fn field<'a>(value: &'a Value, name: &str) -> &'a Value {
+    match value {
+        Value::Struct(fields) => fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("no field {name} in {value:?}")),
+        other => panic!("not a struct: {other:?}"),
+    }
+}
+
+/// Decoded (key, value) pairs of a hash-like map.
+fn entries_of(map: &MapHandle) -> Vec<entries::Entry> {
+    let snap = map.snapshot().expect("snapshot");
+    (0..snap.len())
+        .map(|i| entries::decode_entry(&map.desc, &snap, i))
+        .collect()
+}
+
+#[test]
+fn every_major_map_type_is_created_with_btf_layouts() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    let expect = [
+        (map_names::EXECS, MapKind::Hash),
+        (map_names::EXIT_CODES, MapKind::Array),
+        (map_names::PID_ACTIVITY, MapKind::PercpuHash),
+        (map_names::EVENTS, MapKind::PercpuArray),
+        (map_names::COMM_STATS, MapKind::LruHash),
+        (map_names::COMM_OPENS, MapKind::LruPercpuHash),
+        (map_names::RECENT_EXECS, MapKind::Queue),
+        (map_names::RECENT_EXITS, MapKind::Stack),
+        (map_names::EXP_HASH, MapKind::Hash),
+        (map_names::EXP_LRU, MapKind::LruHash),
+    ];
+    for (name, kind) in expect {
+        let handle = map(&loaded, name);
+        assert_eq!(handle.meta().kind, kind, "{name}");
+        assert!(handle.meta().id > 0, "{name} has an id");
+        // The kernel keeps no BTF ids for queues and stacks: their layouts come from the
+        // object's own .BTF; every other map's from the BTF the kernel holds for it.
+        let expected = if kind.is_queue_like() {
+            LayoutSource::ObjectBtf
+        } else {
+            LayoutSource::KernelBtf
+        };
+        assert_eq!(handle.desc.layout_source, expected, "{name}");
+    }
+    let queue = map(&loaded, map_names::RECENT_EXECS);
+    assert!(queue.desc.value_layout.type_name().contains("ExecEvent"));
+    assert_eq!(map(&loaded, map_names::EXP_HASH).meta().max_entries, 1003);
+    assert_eq!(map(&loaded, map_names::EXP_NOCOMMON).meta().flags, 2);
+    // Keys and values decode by their BTF types, not as raw bytes.
+    let execs = map(&loaded, map_names::EXECS);
+    assert!(
+        execs.desc.value_layout.type_name().contains("ExecInfo"),
+        "{}",
+        execs.desc.value_layout.type_name()
+    );
+    assert_eq!(execs.desc.key_layout.type_name(), "u32");
+}
+
+#[test]
+fn every_tracepoint_program_is_attached() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    let attached: Vec<&str> = loaded
+        .programs
+        .iter()
+        .filter(|p| p.attached)
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(
+        attached,
+        ["on_execve", "on_exit_group", "on_fork", "on_openat"]
+    );
+    let flood = loaded.programs.iter().find(|p| p.name == "flood").unwrap();
+    assert!(flood.attachment.contains("on demand"), "{flood:?}");
+}
+
+#[test]
+fn an_exec_chain_is_counted_exactly_in_the_hash_and_per_cpu_hash() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    // One pid, three execs: sh, then sh again, then true.
+    let pid = run("/bin/sh", &["-c", "exec /bin/sh -c 'exec /bin/true'"]);
+
+    let execs = entries_of(map(&loaded, map_names::EXECS));
+    let ours = execs
+        .iter()
+        .find(|e| e.key == Value::Unsigned(pid.into()))
+        .unwrap_or_else(|| panic!("pid {pid} in EXECS"));
+    assert_eq!(field(&ours.value, "count"), &Value::Unsigned(3));
+    assert_eq!(
+        field(&ours.value, "filename"),
+        &Value::Text("/bin/true".into())
+    );
+
+    let activity = entries_of(map(&loaded, map_names::PID_ACTIVITY));
+    let ours = activity
+        .iter()
+        .find(|e| e.key == Value::Unsigned(pid.into()))
+        .unwrap_or_else(|| panic!("pid {pid} in PID_ACTIVITY"));
+    assert_eq!(ours.per_cpu.len(), possible_cpus());
+    let total = percpu::sum(&ours.per_cpu).unwrap();
+    assert_eq!(field(&total, "execs"), &Value::Unsigned(3));
+    assert!(
+        matches!(field(&total, "opens"), Value::Unsigned(n) if *n >= 1),
+        "{total:?}"
+    );
+}
+
+#[test]
+fn per_cpu_event_counters_add_up_to_at_least_the_execs_we_ran() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    for _ in 0..5 {
+        run("/bin/true", &[]);
+    }
+    let events = map(&loaded, map_names::EVENTS);
+    let snap = events.snapshot().unwrap();
+    let exec = entries::decode_entry(&events.desc, &snap, EventKind::Exec as usize);
+    assert_eq!(exec.per_cpu.len(), possible_cpus());
+    let sum: u64 = exec
+        .per_cpu
+        .iter()
+        .map(|v| match v {
+            Value::Unsigned(n) => *n,
+            other => panic!("counter is {other:?}"),
+        })
+        .sum();
+    assert_eq!(
+        exec.value,
+        Value::Unsigned(sum),
+        "the shown value is the sum"
+    );
+    assert!(sum >= 5, "5 execs ran, counted {sum}");
+}
+
+#[test]
+fn exit_codes_land_in_their_array_slot() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    run("/bin/sh", &["-c", "exit 42"]);
+    let codes = map(&loaded, map_names::EXIT_CODES);
+    let snap = codes.snapshot().unwrap();
+    assert_eq!(snap.len(), 256, "an array lists every slot");
+    let slot = decode::decode(&codes.desc.value_layout, snap.value(42));
+    assert!(
+        matches!(slot, Value::Unsigned(n) if n >= 1),
+        "slot 42 is {slot:?}"
+    );
+    assert!(entries::listed_indices(&codes.desc, &snap).contains(&42));
+}
+
+/// Pops every element of a queue or stack, returning the pids in pop order.
+fn pop_pids(map: &MapHandle) -> Vec<u32> {
+    let mut pids = Vec::new();
+    let mut value = vec![0u8; map.desc.value_buffer_len()];
+    while inspector::sys::lookup_and_delete_elem(map.fd(), &[], &mut value).is_ok() {
+        pids.push(u32::from_ne_bytes(value[..4].try_into().unwrap()));
+    }
+    pids
+}
+
+#[test]
+fn the_queue_is_fifo_and_the_stack_is_lifo() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    let ours: Vec<u32> = (0..3).map(|_| run("/bin/true", &[])).collect();
+
+    let queue: Vec<u32> = pop_pids(map(&loaded, map_names::RECENT_EXECS))
+        .into_iter()
+        .filter(|pid| ours.contains(pid))
+        .collect();
+    assert_eq!(queue, ours, "execs come out of the queue oldest first");
+
+    let mut stack: Vec<u32> = pop_pids(map(&loaded, map_names::RECENT_EXITS))
+        .into_iter()
+        .filter(|pid| ours.contains(pid))
+        .collect();
+    stack.reverse();
+    assert_eq!(stack, ours, "exits come off the stack newest first");
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up (first run only) and runs every check and test: formatting, clippy (userspace and
+# eBPF crates), unit tests, kernel integration tests and the tmux end-to-end run.
+# Kernel tests need root; under CI=true they fail rather than skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+
+echo "== clippy (userspace)"
+cargo clippy --all-targets -- -D warnings
+
+echo "== clippy (eBPF crate, bpfel-unknown-none)"
+(cd inspector-ebpf && rustup run nightly cargo clippy --release \
+    --target bpfel-unknown-none -Z build-std=core -- -D warnings)
+
+echo "== cargo test"
+cargo test --workspace

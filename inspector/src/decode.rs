@@ -403,6 +403,15 @@ impl Value {
             };
             value.as_f64().map(|f| (f, exact))
         };
+        // Structs and arrays compare element by element (a struct of counters sorts by its
+        // first counter), so 3 comes before 12 as it does for plain numbers.
+        match (self, other) {
+            (Value::Struct(a), Value::Struct(b)) => {
+                return cmp_in_order(a.iter().map(|(_, v)| v), b.iter().map(|(_, v)| v));
+            }
+            (Value::Array(a), Value::Array(b)) => return cmp_in_order(a.iter(), b.iter()),
+            _ => {}
+        }
         match (key(self), key(other)) {
             (Some((a, a_exact)), Some((b, b_exact))) => a.total_cmp(&b).then(a_exact.cmp(&b_exact)),
             (Some(_), None) => Ordering::Less,
@@ -410,6 +419,24 @@ impl Value {
             (None, None) => self
                 .render(Style::default())
                 .cmp(&other.render(Style::default())),
+        }
+    }
+}
+
+/// Lexicographic order of two sequences of values under [`Value::sort_cmp`].
+fn cmp_in_order<'a>(
+    mut a: impl Iterator<Item = &'a Value>,
+    mut b: impl Iterator<Item = &'a Value>,
+) -> Ordering {
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) => match x.sort_cmp(y) {
+                Ordering::Equal => continue,
+                unequal => return unequal,
+            },
+            (Some(_), None) => return Ordering::Greater,
+            (None, Some(_)) => return Ordering::Less,
+            (None, None) => return Ordering::Equal,
         }
     }
 }

@@ -4,16 +4,23 @@
 //! snapshots), `btf` + `decode` (turning bytes into named fields), `loader` (the bundled
 //! object), then the user-facing surfaces: `dump`, and the TUI (`app` holds state, `collector`
 //! reads maps on its own thread, `ui` draws, `tui` runs the loop).
+pub mod app;
 pub mod btf;
 pub mod cli;
+pub mod collector;
 pub mod decode;
+pub mod diff;
 pub mod dump;
 pub mod encode;
 pub mod entries;
+#[cfg(test)]
+mod fixtures;
 pub mod loader;
 pub mod maps;
 pub mod percpu;
 pub mod sys;
+pub mod tui;
+pub mod ui;
 
 use std::io::Write as _;
 
@@ -38,6 +45,9 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             }
             Ok(())
         }
-        None => color_eyre::eyre::bail!("the live TUI is not built yet: use `mapinspect dump`"),
+        None => {
+            let loaded = loader::load_bundled()?;
+            tui::run(loaded, cli.interval)
+        }
     }
 }

@@ -157,7 +157,7 @@ pub fn object_btf(elf: &[u8]) -> Option<Btf> {
     use object::{Object as _, ObjectSection as _};
     let file = object::File::parse(elf).ok()?;
     let section = file.section_by_name(".BTF")?;
-    Btf::parse(&section.data().ok()?).ok()
+    Btf::parse(section.data().ok()?).ok()
 }
 
 /// Root, and a tracefs that aya can find (mounted here if missing).

@@ -1,0 +1,212 @@
+//! One map as the TUI holds it: the latest snapshot, what changed, and which rows to show
+//! in which order (filter, sort, zero slots), with a selection that follows its key.
+use std::{collections::VecDeque, sync::Arc};
+
+use crate::{
+    decode::Style,
+    diff::Changes,
+    entries::{self, Entry},
+    maps::{MapDesc, Snapshot},
+};
+
+/// How many refreshes of entry counts the history keeps (for the LRU pane's sparkline).
+pub const HISTORY_LEN: usize = 120;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    #[default]
+    KeyAscending,
+    KeyDescending,
+    ValueDescending,
+    ValueAscending,
+    /// The order the kernel iterates in (bucket order for hashes).
+    Kernel,
+}
+
+impl SortOrder {
+    pub fn next(self) -> Self {
+        match self {
+            Self::KeyAscending => Self::KeyDescending,
+            Self::KeyDescending => Self::ValueDescending,
+            Self::ValueDescending => Self::ValueAscending,
+            Self::ValueAscending => Self::Kernel,
+            Self::Kernel => Self::KeyAscending,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::KeyAscending => "key ↑",
+            Self::KeyDescending => "key ↓",
+            Self::ValueDescending => "value ↓",
+            Self::ValueAscending => "value ↑",
+            Self::Kernel => "kernel order",
+        }
+    }
+}
+
+/// What decides which rows are shown, shared by every map.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowRules {
+    pub filter: String,
+    pub sort: SortOrder,
+    pub show_zero_slots: bool,
+    pub hex: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct MapView {
+    pub desc: MapDesc,
+    /// Shared with the collector, which diffs the next snapshot against it.
+    pub snapshot: Option<Arc<Snapshot>>,
+    pub changes: Changes,
+    /// The last read error, shown instead of the table.
+    pub error: Option<String>,
+    /// Snapshot indices in display order.
+    pub rows: Vec<usize>,
+    /// Position in `rows` of the selected entry.
+    pub selected: usize,
+    /// First row on screen.
+    pub offset: usize,
+    selected_key: Option<Vec<u8>>,
+    /// Entry counts of past refreshes, oldest first.
+    pub history: VecDeque<usize>,
+}
+
+impl MapView {
+    pub fn new(desc: MapDesc) -> Self {
+        Self {
+            desc,
+            snapshot: None,
+            changes: Changes::default(),
+            error: None,
+            rows: Vec::new(),
+            selected: 0,
+            offset: 0,
+            selected_key: None,
+            history: VecDeque::with_capacity(HISTORY_LEN),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.desc.meta.name
+    }
+
+    /// Entries in the map now (for arrays: slots that are not zero).
+    pub fn entry_count(&self) -> Option<usize> {
+        let snap = self.snapshot.as_ref()?;
+        Some(if self.desc.meta.kind.is_array() {
+            snap.nonzero_count()
+        } else {
+            snap.len()
+        })
+    }
+
+    pub fn apply(
+        &mut self,
+        snapshot: impl Into<Arc<Snapshot>>,
+        changes: Changes,
+        rules: &RowRules,
+    ) {
+        self.snapshot = Some(snapshot.into());
+        self.changes = changes;
+        self.error = None;
+        if let Some(count) = self.entry_count() {
+            if self.history.len() == HISTORY_LEN {
+                self.history.pop_front();
+            }
+            self.history.push_back(count);
+        }
+        self.rebuild_rows(rules);
+    }
+
+    pub fn decode(&self, index: usize) -> Option<Entry> {
+        let snap = self.snapshot.as_ref()?;
+        (index < snap.len()).then(|| entries::decode_entry(&self.desc, snap, index))
+    }
+
+    /// The selected entry's snapshot index.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.rows.get(self.selected).copied()
+    }
+
+    /// Recomputes `rows` and keeps the selection on the same key where it still exists.
+    pub fn rebuild_rows(&mut self, rules: &RowRules) {
+        let Some(snap) = &self.snapshot else {
+            self.rows.clear();
+            return;
+        };
+        let mut rows: Vec<usize> = if self.desc.meta.kind.is_array() && !rules.show_zero_slots {
+            entries::listed_indices(&self.desc, snap)
+        } else {
+            (0..snap.len()).collect()
+        };
+        let needs_decoding = !rules.filter.is_empty() || rules.sort != SortOrder::Kernel;
+        if needs_decoding {
+            let style = Style { hex: rules.hex };
+            let needle = rules.filter.to_lowercase();
+            let mut decoded: Vec<(usize, Entry)> = rows
+                .iter()
+                .map(|&i| (i, entries::decode_entry(&self.desc, snap, i)))
+                .filter(|(_, e)| needle.is_empty() || matches(e, &needle, style))
+                .collect();
+            sort_entries(&mut decoded, rules.sort);
+            rows = decoded.into_iter().map(|(i, _)| i).collect();
+        }
+        self.rows = rows;
+        self.restore_selection();
+    }
+
+    fn restore_selection(&mut self) {
+        let snap = self.snapshot.as_ref();
+        let found = self.selected_key.as_ref().and_then(|key| {
+            self.rows
+                .iter()
+                .position(|&i| snap.is_some_and(|s| s.key(i) == key.as_slice()))
+        });
+        self.selected = found.unwrap_or(self.selected.min(self.rows.len().saturating_sub(1)));
+        self.remember_selection();
+    }
+
+    fn remember_selection(&mut self) {
+        self.selected_key = self
+            .selected_index()
+            .and_then(|i| self.snapshot.as_ref().map(|s| s.key(i).to_vec()));
+    }
+
+    /// Moves the selection by `delta` rows (clamped) and keeps it within `page` rows on screen.
+    pub fn move_selection(&mut self, delta: isize, page: usize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.remember_selection();
+        self.scroll_into_view(page);
+    }
+
+    pub fn scroll_into_view(&mut self, page: usize) {
+        let page = page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
+    }
+}
+
+fn matches(entry: &Entry, needle: &str, style: Style) -> bool {
+    entry.key.render(style).to_lowercase().contains(needle)
+        || entry.value.render(style).to_lowercase().contains(needle)
+}
+
+fn sort_entries(decoded: &mut [(usize, Entry)], order: SortOrder) {
+    match order {
+        SortOrder::KeyAscending => decoded.sort_by(|a, b| a.1.key.sort_cmp(&b.1.key)),
+        SortOrder::KeyDescending => decoded.sort_by(|a, b| b.1.key.sort_cmp(&a.1.key)),
+        SortOrder::ValueAscending => decoded.sort_by(|a, b| a.1.value.sort_cmp(&b.1.value)),
+        SortOrder::ValueDescending => decoded.sort_by(|a, b| b.1.value.sort_cmp(&a.1.value)),
+        SortOrder::Kernel => {}
+    }
+}

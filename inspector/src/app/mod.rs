@@ -1,0 +1,245 @@
+//! The TUI's state and the only place it changes: `App::update` for key actions and
+//! `App::apply_refresh` for data from the collector. No I/O here; side effects the main
+//! loop must carry out come back as [`Effect`]s.
+pub mod keys;
+mod map_view;
+
+use std::{sync::Arc, time::Duration};
+
+pub use keys::Mode;
+pub use map_view::{HISTORY_LEN, MapView, RowRules, SortOrder};
+
+use crate::{
+    diff::Changes,
+    loader::ProgramStatus,
+    maps::{MapDesc, Snapshot},
+};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    NextPane,
+    PrevPane,
+    Open,
+    CycleSort,
+    StartFilter,
+    FilterChar(char),
+    FilterBackspace,
+    FilterApply,
+    FilterClear,
+    ToggleHex,
+    ToggleZeroSlots,
+    TogglePause,
+    Faster,
+    Slower,
+    ToggleHelp,
+    Quit,
+}
+
+/// Work for the main loop after an update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    SetInterval(Duration),
+    SetPaused(bool),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pane {
+    #[default]
+    Maps,
+    Entries,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// A refresh of one map from the collector.
+#[derive(Debug)]
+pub struct Refresh {
+    pub map: usize,
+    pub result: Result<(Arc<Snapshot>, Changes), String>,
+}
+
+const MIN_INTERVAL: Duration = Duration::from_millis(100);
+const MAX_INTERVAL: Duration = Duration::from_secs(10);
+
+#[derive(Debug)]
+pub struct App {
+    pub maps: Vec<MapView>,
+    pub programs: Vec<ProgramStatus>,
+    pub selected_map: usize,
+    pub focus: Pane,
+    pub mode: Mode,
+    pub rules: RowRules,
+    pub paused: bool,
+    pub interval: Duration,
+    pub status: Option<Status>,
+    /// Entry rows that fit on screen: the page size for PgUp/PgDn, set on resize.
+    pub page_rows: usize,
+    pub should_quit: bool,
+}
+
+impl App {
+    pub fn new(maps: Vec<MapDesc>, programs: Vec<ProgramStatus>, interval: Duration) -> Self {
+        Self {
+            maps: maps.into_iter().map(MapView::new).collect(),
+            programs,
+            selected_map: 0,
+            focus: Pane::Maps,
+            mode: Mode::Normal,
+            rules: RowRules::default(),
+            paused: false,
+            interval,
+            status: None,
+            page_rows: 10,
+            should_quit: false,
+        }
+    }
+
+    pub fn selected(&self) -> Option<&MapView> {
+        self.maps.get(self.selected_map)
+    }
+
+    fn selected_mut(&mut self) -> Option<&mut MapView> {
+        self.maps.get_mut(self.selected_map)
+    }
+
+    pub fn set_status(&mut self, text: impl Into<String>, is_error: bool) {
+        self.status = Some(Status {
+            text: text.into(),
+            is_error,
+        });
+    }
+
+    pub fn apply_refresh(&mut self, refresh: Refresh) {
+        let rules = self.rules.clone();
+        let Some(view) = self.maps.get_mut(refresh.map) else {
+            return;
+        };
+        match refresh.result {
+            Ok((snapshot, changes)) => view.apply(snapshot, changes, &rules),
+            Err(error) => view.error = Some(error),
+        }
+        let page = self.page_rows;
+        if let Some(view) = self.maps.get_mut(refresh.map) {
+            view.scroll_into_view(page);
+        }
+    }
+
+    pub fn update(&mut self, action: Action) -> Option<Effect> {
+        let page = self.page_rows as isize;
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-page),
+            Action::PageDown => self.move_by(page),
+            Action::Home => self.move_by(isize::MIN / 2),
+            Action::End => self.move_by(isize::MAX / 2),
+            Action::NextPane | Action::PrevPane => {
+                self.focus = match self.focus {
+                    Pane::Maps => Pane::Entries,
+                    Pane::Entries => Pane::Maps,
+                };
+            }
+            Action::Open => self.focus = Pane::Entries,
+            Action::CycleSort => {
+                self.rules.sort = self.rules.sort.next();
+                self.rebuild_selected();
+                self.set_status(format!("sorted by {}", self.rules.sort.label()), false);
+            }
+            Action::StartFilter => self.mode = Mode::Filter,
+            Action::FilterChar(c) => {
+                self.rules.filter.push(c);
+                self.rebuild_selected();
+            }
+            Action::FilterBackspace => {
+                self.rules.filter.pop();
+                self.rebuild_selected();
+            }
+            Action::FilterApply => self.mode = Mode::Normal,
+            Action::FilterClear => {
+                self.rules.filter.clear();
+                self.mode = Mode::Normal;
+                self.rebuild_selected();
+            }
+            Action::ToggleHex => {
+                self.rules.hex = !self.rules.hex;
+                self.rebuild_selected();
+            }
+            Action::ToggleZeroSlots => {
+                self.rules.show_zero_slots = !self.rules.show_zero_slots;
+                self.rebuild_selected();
+            }
+            Action::TogglePause => {
+                self.paused = !self.paused;
+                let text = if self.paused {
+                    "paused: p resumes"
+                } else {
+                    "resumed"
+                };
+                self.set_status(text, false);
+                return Some(Effect::SetPaused(self.paused));
+            }
+            Action::Faster | Action::Slower => {
+                let interval = if action == Action::Faster {
+                    self.interval / 2
+                } else {
+                    self.interval * 2
+                };
+                self.interval = interval.clamp(MIN_INTERVAL, MAX_INTERVAL);
+                self.set_status(
+                    format!("refresh every {:.2} s", self.interval.as_secs_f64()),
+                    false,
+                );
+                return Some(Effect::SetInterval(self.interval));
+            }
+            Action::ToggleHelp => {
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Normal
+                } else {
+                    Mode::Help
+                };
+            }
+            Action::Quit => self.should_quit = true,
+        }
+        None
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        match self.focus {
+            Pane::Maps => {
+                let last = self.maps.len().saturating_sub(1);
+                self.selected_map = self.selected_map.saturating_add_signed(delta).min(last);
+                self.rebuild_selected();
+            }
+            Pane::Entries => {
+                let page = self.page_rows;
+                if let Some(view) = self.selected_mut() {
+                    view.move_selection(delta, page);
+                }
+            }
+        }
+    }
+
+    /// Applies changed row rules to the map on screen; the others pick them up on their
+    /// next refresh or when selected, so one keystroke never decodes every map.
+    fn rebuild_selected(&mut self) {
+        let rules = self.rules.clone();
+        let page = self.page_rows;
+        if let Some(view) = self.selected_mut() {
+            view.rebuild_rows(&rules);
+            view.scroll_into_view(page);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

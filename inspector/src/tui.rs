@@ -1,0 +1,119 @@
+//! The live TUI: terminal set-up and tear-down, and the main loop that turns keys and
+//! collector refreshes into state updates and frames.
+use std::{io, sync::mpsc, time::Duration};
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::{Stream, StreamExt as _};
+use ratatui::{Terminal, backend::Backend, layout::Rect};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::{
+    app::{App, Effect, Refresh, keys},
+    collector::{Collector, Command},
+    loader::Loaded,
+    ui,
+};
+
+/// Opens the TUI over a loaded object until the user quits. The terminal is restored on
+/// every way out: normal exit, error (the guard) and panic (ratatui's hook).
+pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
+    let descs = loaded.maps.iter().map(|m| m.desc.clone()).collect();
+    let mut app = App::new(descs, loaded.programs.clone(), interval);
+    if let Some(warning) = loaded.warnings.first() {
+        app.set_status(warning.clone(), false);
+    }
+
+    let (command_tx, command_rx) = mpsc::channel();
+    let (refresh_tx, refresh_rx) = unbounded_channel();
+    let collector = std::thread::Builder::new()
+        .name("collector".into())
+        .spawn(move || Collector::new(loaded, interval).run(command_rx, refresh_tx))?;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let result = {
+        let _restore = RestoreGuard;
+        let terminal = ratatui::init();
+        runtime.block_on(main_loop(
+            terminal,
+            app,
+            EventStream::new(),
+            refresh_rx,
+            &command_tx,
+        ))
+    };
+    // Programs detach when the collector drops the loaded object.
+    let _ = command_tx.send(Command::Stop);
+    let _ = collector.join();
+    result
+}
+
+struct RestoreGuard;
+
+impl Drop for RestoreGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}
+
+/// The loop, generic over the terminal and the input so tests can drive it with a
+/// TestBackend and scripted keys.
+pub async fn main_loop<B, S>(
+    mut terminal: Terminal<B>,
+    mut app: App,
+    mut input: S,
+    mut refreshes: UnboundedReceiver<Refresh>,
+    commands: &mpsc::Sender<Command>,
+) -> color_eyre::Result<()>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let size = terminal.size()?;
+    app.page_rows = ui::page_rows(Rect::new(0, 0, size.width, size.height), &app);
+    let mut collector_alive = true;
+    loop {
+        terminal.draw(|frame| ui::draw(frame, &app))?;
+        tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
+                    if let Some(action) = keys::action_for(app.mode, key)
+                        && let Some(effect) = app.update(action)
+                    {
+                        let command = match effect {
+                            Effect::SetInterval(interval) => Command::SetInterval(interval),
+                            Effect::SetPaused(paused) => Command::SetPaused(paused),
+                        };
+                        if commands.send(command).is_err() {
+                            app.set_status("the collector stopped; the data is frozen", true);
+                        }
+                    }
+                }
+                Some(Ok(TermEvent::Resize(width, height))) => {
+                    app.page_rows = ui::page_rows(Rect::new(0, 0, width, height), &app);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(err)) => return Err(err.into()),
+                None => return Ok(()),
+            },
+            refresh = refreshes.recv(), if collector_alive => match refresh {
+                Some(refresh) => {
+                    app.apply_refresh(refresh);
+                    // Apply whatever else arrived before drawing once for all of it.
+                    while let Ok(refresh) = refreshes.try_recv() {
+                        app.apply_refresh(refresh);
+                    }
+                }
+                None => {
+                    collector_alive = false;
+                    app.set_status("the collector stopped; the data is frozen", true);
+                }
+            },
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+    }
+}

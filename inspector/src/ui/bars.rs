@@ -1,0 +1,159 @@
+//! The one-line bars: the header on top, the status line and the key footer at the bottom.
+use std::time::Duration;
+
+use ratatui::{
+    Frame,
+    layout::{Position, Rect},
+    style::Style,
+    text::{Line, Span},
+    widgets::Paragraph,
+};
+
+use super::{cells, fit, theme};
+use crate::app::{
+    App, Mode,
+    keys::{BINDINGS, Binding},
+};
+
+/// "mapinspect  6 maps · 1/2 programs attached · every 1 s", and PAUSED on the right,
+/// where a narrow terminal drops the facts before it.
+pub fn header(frame: &mut Frame, area: Rect, app: &App) {
+    let mut facts = vec![plural(app.maps.len(), "map")];
+    // Inspecting other programs' maps, mapinspect loads no programs of its own.
+    if !app.programs.is_empty() {
+        let attached = app.programs.iter().filter(|p| p.attached).count();
+        facts.push(format!(
+            "{attached}/{} programs attached",
+            app.programs.len()
+        ));
+    }
+    facts.push(format!("every {}", interval(app.interval)));
+    let mut rest = area;
+    if app.paused {
+        let paused = Span::styled(" PAUSED ", theme::paused());
+        let width = u16::try_from(paused.width())
+            .unwrap_or(u16::MAX)
+            .min(area.width);
+        rest.width = area.width - width;
+        let right = Rect {
+            x: rest.right(),
+            width,
+            ..area
+        };
+        frame.render_widget(Paragraph::new(paused), right);
+    }
+    // Facts that do not fit whole are left out rather than cut mid-word.
+    let name = " mapinspect ";
+    let mut text = String::new();
+    for fact in facts {
+        let sep = if text.is_empty() { " " } else { " · " };
+        if cells(name) + cells(&text) + cells(sep) + cells(&fact) > usize::from(rest.width) {
+            break;
+        }
+        text = text + sep + &fact;
+    }
+    let line = Line::from(vec![Span::styled(name, theme::key_hint()), Span::raw(text)]);
+    frame.render_widget(Paragraph::new(line), rest);
+}
+
+/// The filter being typed (with the terminal cursor after it), else the last status.
+pub fn status(frame: &mut Frame, area: Rect, app: &App) {
+    if area.is_empty() {
+        return;
+    }
+    if app.mode == Mode::Filter {
+        let text = format!("/{}", app.rules.filter);
+        let line = Line::from(vec![
+            Span::styled("filter ", theme::muted()),
+            Span::styled(text.clone(), theme::key_hint()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        // The real cursor, so the user sees where typing goes; kept inside the bar.
+        let offset = cells("filter ").saturating_add(cells(&text));
+        let x = area
+            .x
+            .saturating_add(u16::try_from(offset).unwrap_or(u16::MAX));
+        let x = x.min(area.right().saturating_sub(1));
+        frame.set_cursor_position(Position::new(x, area.y));
+        return;
+    }
+    let Some(status) = &app.status else {
+        return;
+    };
+    let style = if status.is_error {
+        theme::error()
+    } else {
+        Style::new()
+    };
+    let text = fit(&status.text, usize::from(area.width));
+    frame.render_widget(Paragraph::new(Span::styled(text, style)), area);
+}
+
+/// The current mode's keys from [`BINDINGS`]. When they do not fit, the longest
+/// descriptions shrink to their first word, then the gaps narrow, then bindings are left
+/// out from the end, whole rather than cut mid-word.
+pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
+    let width = usize::from(area.width);
+    let bindings: Vec<&Binding> = BINDINGS
+        .iter()
+        .filter(|b| b.footer == Some(app.mode))
+        .collect();
+    let mut does: Vec<&str> = bindings.iter().map(|b| b.does).collect();
+    let total = |does: &[&str], gap: usize| -> usize {
+        let text: usize = bindings
+            .iter()
+            .zip(does)
+            .map(|(b, d)| cells(b.keys) + 1 + cells(d))
+            .sum();
+        text + gap * does.len().saturating_sub(1)
+    };
+    let mut longest: Vec<usize> = (0..does.len()).collect();
+    longest.sort_by_key(|&i| std::cmp::Reverse(cells(does[i])));
+    for i in longest {
+        if total(&does, 2) <= width {
+            break;
+        }
+        does[i] = first_word(does[i]);
+    }
+    let gap = if total(&does, 2) <= width { "  " } else { " " };
+
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (binding, does) in bindings.iter().zip(does) {
+        let sep = if spans.is_empty() { "" } else { gap };
+        let needed = cells(sep) + cells(binding.keys) + 1 + cells(does);
+        if used + needed > width {
+            break;
+        }
+        used += needed;
+        spans.push(Span::raw(sep));
+        spans.push(Span::styled(binding.keys, theme::key_hint()));
+        spans.push(Span::styled(format!(" {does}"), theme::muted()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "sort: key, value" -> "sort", "hex / decimal" -> "hex".
+fn first_word(text: &str) -> &str {
+    text.split([' ', ':', ',']).next().unwrap_or(text)
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+/// "250 ms", "1 s", "1.5 s".
+fn interval(interval: Duration) -> String {
+    let millis = interval.as_millis();
+    if millis < 1000 {
+        format!("{millis} ms")
+    } else if millis.is_multiple_of(1000) {
+        format!("{} s", millis / 1000)
+    } else {
+        format!("{:.1} s", interval.as_secs_f64())
+    }
+}

@@ -1,0 +1,206 @@
+//! Drawing the TUI: a pure function of [`App`] onto a ratatui [`Frame`].
+//!
+//! Nothing here changes state or does I/O, and nothing walks a whole map: panes decode
+//! only the rows on screen, so a map with a million entries draws as fast as a small one.
+//! Every size down to 1x1 draws without panicking; space goes to the entry table first,
+//! then the map list, then the per-CPU pane.
+mod bars;
+mod captions;
+mod help;
+mod map_list;
+mod percpu;
+mod table;
+#[cfg(test)]
+mod tests;
+mod theme;
+
+use ratatui::{Frame, layout::Rect, text::Span};
+
+use crate::app::{App, MapView, Mode};
+
+/// The map list's share of the width, its preferred minimum, and what it shrinks to.
+const LIST_PERCENT: u16 = 40;
+const LIST_WIDTH: u16 = 34;
+const LIST_MIN_WIDTH: u16 = 14;
+/// The entry table keeps this many columns before the list may grow past its minimum.
+const TABLE_MIN_WIDTH: u16 = 40;
+/// The per-CPU pane appears only if the table keeps this many lines.
+const TABLE_MIN_HEIGHT: u16 = 8;
+
+/// Draws the whole screen for `app`.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let areas = Areas::new(frame.area(), app);
+    bars::header(frame, areas.header, app);
+    map_list::draw(frame, areas.list, app);
+    table::draw(frame, areas.table, app);
+    if let Some(area) = areas.percpu {
+        percpu::draw(frame, area, app);
+    }
+    bars::status(frame, areas.status, app);
+    bars::footer(frame, areas.footer, app);
+    if app.mode == Mode::Help {
+        help::draw(frame, frame.area());
+    }
+}
+
+/// Entry rows that fit on a screen of `size`: what the main loop should store in
+/// `App::page_rows` on resize, so paging moves by exactly one screen.
+pub fn page_rows(size: Rect, app: &App) -> usize {
+    let areas = Areas::new(size, app);
+    app.selected()
+        .map_or(0, |view| table::body_rows(areas.table, app, view))
+}
+
+/// Where each pane goes on a screen of a given size.
+struct Areas {
+    header: Rect,
+    list: Rect,
+    table: Rect,
+    percpu: Option<Rect>,
+    status: Rect,
+    footer: Rect,
+}
+
+impl Areas {
+    fn new(area: Rect, app: &App) -> Self {
+        // Bars are taken from the edges while there are lines left: header, footer, status.
+        let (header, rest) = take_top(area, 1);
+        let (rest, footer) = take_bottom(rest, 1);
+        let (body, status) = take_bottom(rest, 1);
+
+        let ideal = (body.width.saturating_mul(LIST_PERCENT) / 100).max(LIST_WIDTH);
+        let list_width = ideal
+            .min(body.width.saturating_sub(TABLE_MIN_WIDTH))
+            .max(body.width.min(LIST_MIN_WIDTH));
+        let list = Rect {
+            width: list_width,
+            ..body
+        };
+        let right = Rect {
+            x: body.x.saturating_add(list_width),
+            width: body.width.saturating_sub(list_width),
+            ..body
+        };
+
+        let wanted = app.selected().and_then(percpu::wanted_height).unwrap_or(0);
+        let room = right.height.saturating_sub(TABLE_MIN_HEIGHT);
+        let percpu_height = wanted.min(room);
+        let (table, percpu) = if percpu_height >= percpu::MIN_HEIGHT {
+            let (table, percpu) = take_bottom(right, percpu_height);
+            (table, Some(percpu))
+        } else {
+            (right, None)
+        };
+        Self {
+            header,
+            list,
+            table,
+            percpu,
+            status,
+            footer,
+        }
+    }
+}
+
+/// Splits `lines` lines (or as many as there are) off the top of `area`.
+fn take_top(area: Rect, lines: u16) -> (Rect, Rect) {
+    let lines = lines.min(area.height);
+    let top = Rect {
+        height: lines,
+        ..area
+    };
+    let rest = Rect {
+        y: area.y.saturating_add(lines),
+        height: area.height - lines,
+        ..area
+    };
+    (top, rest)
+}
+
+/// Splits `lines` lines (or as many as there are) off the bottom of `area`.
+fn take_bottom(area: Rect, lines: u16) -> (Rect, Rect) {
+    let lines = lines.min(area.height);
+    let rest = Rect {
+        height: area.height - lines,
+        ..area
+    };
+    let bottom = Rect {
+        y: area.y.saturating_add(rest.height),
+        height: lines,
+        ..area
+    };
+    (rest, bottom)
+}
+
+/// Terminal cells `text` takes.
+fn cells(text: &str) -> usize {
+    Span::raw(text).width()
+}
+
+/// `text` cut to `width` cells, ending in "…" when something was cut.
+fn fit(text: &str, width: usize) -> String {
+    if cells(text) <= width {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = cells(ch.encode_utf8(&mut [0; 4]));
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Greedy word wrap to `width` cells (words longer than a line are cut by `fit`).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if cells(line) + 1 + cells(word) <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(fit(word, width)),
+        }
+    }
+    lines
+}
+
+/// A text gauge of `cells` cells: ▰▰▰▱▱▱.
+fn gauge(fraction: f64, cells: usize) -> String {
+    let filled = ((fraction.clamp(0.0, 1.0) * cells as f64).round() as usize).min(cells);
+    "▰".repeat(filled) + &"▱".repeat(cells - filled)
+}
+
+/// `part` of `whole` as a whole percent; "<1%" so a few entries never read as empty.
+fn percent(part: usize, whole: usize) -> String {
+    match (part, whole) {
+        (_, 0) => "-".into(),
+        (0, _) => "0%".into(),
+        _ if part.saturating_mul(100) < whole => "<1%".into(),
+        _ => format!("{}%", part.saturating_mul(100) / whole),
+    }
+}
+
+fn fraction(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// The entry count of the snapshot on screen. `MapView::entry_count` walks a whole array
+/// to count its non-zero slots; `MapView::apply` already stored that as the newest history
+/// entry, so drawing reads it from there.
+fn entry_count(view: &MapView) -> Option<usize> {
+    view.snapshot.as_ref()?;
+    view.history.back().copied().or_else(|| view.entry_count())
+}

@@ -1,0 +1,212 @@
+//! The entry table of the selected map: position, key, value and change per second.
+//!
+//! Only the rows on screen are decoded. The top border names the map and its types, the
+//! bottom border the row rules (sort, filter, hex); queues and arrays get a note line
+//! (those words are in `captions`).
+use ratatui::{
+    Frame,
+    layout::{Constraint, Rect},
+    style::Style,
+    text::{Line, Span},
+    widgets::{
+        Block, Cell, Paragraph, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, Wrap,
+    },
+};
+
+use super::{
+    captions::{empty_text, notes, rate, rules_line, title},
+    cells, fit, take_top, theme,
+};
+use crate::{
+    app::{App, MapView, Pane},
+    decode::Style as ValueStyle,
+};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let focused = app.focus == Pane::Entries;
+    let mut block = Block::bordered().border_style(theme::border(focused));
+    let Some(view) = app.selected() else {
+        frame.render_widget(block.title(" no maps "), area);
+        return;
+    };
+    // The counts join the title if it has room, else they lead the bottom border.
+    let (mut title, mut counts) = title(view);
+    let room = usize::from(area.width).saturating_sub(2);
+    if !counts.is_empty() && cells(&title) + cells(&counts) + 5 <= room {
+        title = format!("{title} · {}", std::mem::take(&mut counts));
+    }
+    block = block
+        .title(Span::styled(
+            format!(" {} ", fit(&title, room.saturating_sub(2))),
+            theme::title(focused),
+        ))
+        .title_bottom(Span::styled(
+            fit(&rules_line(app, view, counts), room),
+            theme::muted(),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let message =
+        |text: String, style: Style| Paragraph::new(text).style(style).wrap(Wrap { trim: true });
+    if let Some(error) = &view.error {
+        frame.render_widget(message(error.clone(), theme::error()), inner);
+        return;
+    }
+    if view.snapshot.is_none() {
+        frame.render_widget(message("reading…".into(), theme::muted()), inner);
+        return;
+    }
+    let notes = notes(view, &app.rules, inner);
+    let (note_area, body) = take_top(inner, notes.len() as u16);
+    let note_lines: Vec<Line> = notes
+        .into_iter()
+        .map(|n| Line::styled(n, theme::muted()))
+        .collect();
+    frame.render_widget(Paragraph::new(note_lines), note_area);
+    if view.rows.is_empty() {
+        frame.render_widget(message(empty_text(view, &app.rules), theme::muted()), body);
+        return;
+    }
+    rows(frame, area, body, app, view);
+}
+
+/// Entry rows that fit in a table drawn in `area` (header and notes left out).
+pub fn body_rows(area: Rect, app: &App, view: &MapView) -> usize {
+    let inner = Block::bordered().inner(area);
+    usize::from(inner.height)
+        .saturating_sub(notes(view, &app.rules, inner).len())
+        .saturating_sub(1)
+}
+
+/// A row on screen: its position in the view, its snapshot index, and its cells' text.
+struct Shown {
+    pos: usize,
+    index: usize,
+    key: String,
+    value: String,
+    rate: String,
+}
+
+/// The visible rows, decoded one by one, as a table, with a scrollbar on the border.
+fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
+    let height = usize::from(body.height).saturating_sub(1);
+    let len = view.rows.len();
+    // Keep the selection on screen even if App::page_rows is stale after a resize.
+    let mut start = view.offset;
+    if view.selected < start {
+        start = view.selected;
+    } else if view.selected >= start.saturating_add(height) {
+        start = view.selected.saturating_add(1).saturating_sub(height);
+    }
+    let start = start.min(len.saturating_sub(height));
+    let end = start.saturating_add(height).min(len);
+
+    let style = ValueStyle { hex: app.rules.hex };
+    let queue = view.desc.meta.kind.is_queue_like();
+    let decoded: Vec<Shown> = (start..end)
+        .filter_map(|pos| {
+            let index = *view.rows.get(pos)?;
+            let entry = view.decode(index)?;
+            let key = if queue {
+                "head".into()
+            } else {
+                entry.key.render(style)
+            };
+            let rate = view
+                .changes
+                .rates
+                .get(index)
+                .copied()
+                .flatten()
+                .map(rate)
+                .unwrap_or_default();
+            let value = entry.value.render(style);
+            Some(Shown {
+                pos,
+                index,
+                key,
+                value,
+                rate,
+            })
+        })
+        .collect();
+
+    let width = usize::from(body.width);
+    let pos_w = len.to_string().len();
+    let key_w = decoded
+        .iter()
+        .map(|r| cells(&r.key))
+        .max()
+        .unwrap_or(0)
+        .clamp(3, (width / 3).max(3));
+    let rate_w = decoded
+        .iter()
+        .map(|r| cells(&r.rate))
+        .max()
+        .unwrap_or(0)
+        .max(3);
+    let value_w = width.saturating_sub(pos_w + key_w + rate_w + 3);
+
+    let focused = app.focus == Pane::Entries;
+    let table_rows = decoded.into_iter().map(
+        |Shown {
+             pos,
+             index,
+             key,
+             value,
+             rate,
+         }| {
+            let mut row_style = Style::new();
+            if view.changes.changed.get(index).copied().unwrap_or(false) {
+                row_style = row_style.fg(theme::CHANGED);
+            }
+            if focused && pos == view.selected {
+                row_style = row_style.patch(theme::selected(true));
+            }
+            Row::new([
+                Cell::from(Line::from(format!("{}", pos + 1)).right_aligned()),
+                Cell::from(fit(&key, key_w)),
+                Cell::from(fit(&value, value_w)),
+                Cell::from(Line::from(rate).right_aligned()),
+            ])
+            .style(row_style)
+        },
+    );
+    let header = Row::new([
+        Cell::from(Line::from("#").right_aligned()),
+        Cell::from("KEY"),
+        Cell::from("VALUE"),
+        Cell::from(Line::from("Δ/s").right_aligned()),
+    ])
+    .style(theme::header());
+    let widths = [pos_w, key_w, value_w, rate_w]
+        .map(|w| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)));
+    frame.render_widget(
+        Table::new(table_rows, widths)
+            .header(header)
+            .column_spacing(1),
+        body,
+    );
+
+    if len > height && height > 0 {
+        let track = Rect {
+            x: area.right().saturating_sub(1),
+            y: body.y.saturating_add(1),
+            width: 1,
+            height: u16::try_from(height).unwrap_or(u16::MAX),
+        };
+        let mut state = ScrollbarState::new(len - height + 1)
+            .position(start)
+            .viewport_content_length(height);
+        // A plain line for the track keeps the border looking like a border.
+        let bar = Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None)
+            .track_symbol(Some("│"))
+            .track_style(theme::border(focused));
+        frame.render_stateful_widget(bar, track, &mut state);
+    }
+}

@@ -1,0 +1,131 @@
+//! The TUI end to end in a real terminal: tmux runs `mapinspect`, send-keys types, and
+//! capture-pane reads the screen as a person would see it.
+mod common;
+
+use std::{
+    process::Command,
+    thread::sleep,
+    time::{Duration, Instant},
+};
+
+/// A detached tmux session that is killed when the test ends, however it ends.
+struct Session(String);
+
+impl Session {
+    fn start(command: &str) -> Self {
+        let name = format!("mapinspect-e2e-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "140",
+                "-y",
+                "40",
+                command,
+            ])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux new-session failed");
+        Self(name)
+    }
+
+    fn screen(&self) -> String {
+        let output = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    /// Polls the screen until `check` holds, for at most `limit`.
+    fn wait_for(&self, what: &str, limit: Duration, check: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "waited {limit:?} for {what}; screen:\n{screen}"
+            );
+            sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+/// The title line of the entry table names the selected map.
+fn table_title_names(screen: &str, map: &str) -> bool {
+    screen
+        .lines()
+        .any(|line| line.contains(&format!(" {map} ·")))
+}
+
+#[test]
+fn browse_live_maps_in_a_real_terminal_and_quit_cleanly() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let binary = env!("CARGO_BIN_EXE_mapinspect");
+    // After mapinspect exits the pane shows its exit status, then stays for us to read.
+    let session = Session::start(&format!("{binary} --interval 0.2; echo EXIT=$?; sleep 30"));
+
+    let screen = session.wait_for("live maps", Duration::from_secs(15), |s| {
+        s.contains("EXECS") && s.contains("RECENT_EXITS") && s.contains("EXP_LRU")
+    });
+    assert!(
+        table_title_names(&screen, "EXECS"),
+        "EXECS selected first:\n{screen}"
+    );
+    // Live entries: openat happens constantly, so the per-CPU EVENTS map fills quickly.
+    session.keys(&["Down", "Down", "Down"]);
+    let screen = session.wait_for("EVENTS selected", Duration::from_secs(5), |s| {
+        table_title_names(s, "EVENTS")
+    });
+    assert!(
+        screen.contains("cpu0"),
+        "per-CPU breakdown shown:\n{screen}"
+    );
+
+    session.keys(&["k"]);
+    session.wait_for("j/k move back", Duration::from_secs(5), |s| {
+        table_title_names(s, "PID_ACTIVITY")
+    });
+
+    session.keys(&["?"]);
+    session.wait_for("help overlay", Duration::from_secs(5), |s| {
+        s.contains("pause / resume")
+    });
+    session.keys(&["Escape"]);
+    // Wait for the overlay to close before the next key: Escape followed at once by q
+    // reaches the terminal as one Alt+q sequence.
+    session.wait_for("help closed", Duration::from_secs(5), |s| {
+        !s.contains("close help")
+    });
+
+    session.keys(&["q"]);
+    let screen = session.wait_for("exit", Duration::from_secs(10), |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "exit status 0:\n{screen}");
+    // The alternate screen is gone: no table border or map list remains.
+    assert!(!screen.contains("EXECS"), "terminal restored:\n{screen}");
+}

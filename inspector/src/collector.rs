@@ -8,13 +8,23 @@ use std::{
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::{app::Refresh, diff, loader::Loaded, maps::Snapshot};
+use crate::{
+    app::{FromCollector, Outcome, Refresh},
+    diff,
+    loader::Loaded,
+    maps::{Snapshot, ops::Operation},
+};
 
 /// What the main loop can ask of the collector.
 #[derive(Debug)]
 pub enum Command {
     SetInterval(Duration),
     SetPaused(bool),
+    /// Run an operation on one map, report the outcome, then refresh that map at once.
+    Run {
+        map: usize,
+        op: Operation,
+    },
     Stop,
 }
 
@@ -37,12 +47,12 @@ impl Collector {
     }
 
     /// Runs until Stop, or until either channel closes. Blocking: run it on its own thread.
-    pub fn run(mut self, commands: mpsc::Receiver<Command>, refreshes: UnboundedSender<Refresh>) {
+    pub fn run(mut self, commands: mpsc::Receiver<Command>, out: UnboundedSender<FromCollector>) {
         let mut next_read = Instant::now();
         loop {
             if !self.paused && Instant::now() >= next_read {
                 let started = Instant::now();
-                if !self.read_all(&refreshes) {
+                if !self.read_all(&out) {
                     return;
                 }
                 // A read slower than the interval pushes the next one back by its own length,
@@ -63,6 +73,13 @@ impl Collector {
                     self.paused = paused;
                     next_read = Instant::now();
                 }
+                Ok(Command::Run { map, op }) => {
+                    let result = self.loaded.execute(map, &op);
+                    let outcome = FromCollector::Outcome(Outcome { map, op, result });
+                    if out.send(outcome).is_err() || !self.read_one(map, &out) {
+                        return;
+                    }
+                }
                 Ok(Command::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
@@ -70,26 +87,30 @@ impl Collector {
     }
 
     /// Reads every map once; false when the main loop has gone.
-    fn read_all(&mut self, refreshes: &UnboundedSender<Refresh>) -> bool {
-        for (index, map) in self.loaded.maps.iter().enumerate() {
-            let result = match map.snapshot() {
-                Ok(snapshot) => {
-                    let changes = diff::compare(
-                        self.previous[index].as_deref(),
-                        &snapshot,
-                        &map.desc.value_layout,
-                        map.desc.meta.value_size as usize,
-                    );
-                    let snapshot = Arc::new(snapshot);
-                    self.previous[index] = Some(Arc::clone(&snapshot));
-                    Ok((snapshot, changes))
-                }
-                Err(err) => Err(err.to_string()),
-            };
-            if refreshes.send(Refresh { map: index, result }).is_err() {
-                return false;
+    fn read_all(&mut self, out: &UnboundedSender<FromCollector>) -> bool {
+        (0..self.loaded.maps.len()).all(|index| self.read_one(index, out))
+    }
+
+    /// Reads one map and sends it with what changed; false when the main loop has gone.
+    fn read_one(&mut self, index: usize, out: &UnboundedSender<FromCollector>) -> bool {
+        let Some(map) = self.loaded.maps.get(index) else {
+            return true;
+        };
+        let result = match map.snapshot() {
+            Ok(snapshot) => {
+                let changes = diff::compare(
+                    self.previous[index].as_deref(),
+                    &snapshot,
+                    &map.desc.value_layout,
+                    map.desc.meta.value_size as usize,
+                );
+                let snapshot = Arc::new(snapshot);
+                self.previous[index] = Some(Arc::clone(&snapshot));
+                Ok((snapshot, changes))
             }
-        }
-        true
+            Err(err) => Err(err.to_string()),
+        };
+        out.send(FromCollector::Refresh(Refresh { map: index, result }))
+            .is_ok()
     }
 }

@@ -15,7 +15,10 @@ use thiserror::Error;
 
 use crate::{
     btf::Btf,
-    maps::{MapError, MapHandle},
+    maps::{
+        MapError, MapHandle, Tally,
+        ops::{self, FloodFrom, FloodRequest, OpError, OpResult, Operation},
+    },
 };
 
 /// The object built from inspector-ebpf by build.rs.
@@ -95,6 +98,49 @@ impl Loaded {
     /// A map of the object by name.
     pub fn map(&self, name: &str) -> Option<&MapHandle> {
         self.maps.iter().find(|m| m.meta().name == name)
+    }
+
+    /// Runs an operation on map `index`: floods from the kernel through the flood program,
+    /// everything else through the map's fd.
+    pub fn execute(&mut self, index: usize, op: &Operation) -> Result<OpResult, OpError> {
+        let map = self
+            .maps
+            .get(index)
+            .ok_or_else(|| OpError::Refused(format!("no map #{index}")))?;
+        match op {
+            Operation::Flood(request) if request.from == FloodFrom::Kernel => {
+                ops::check(&map.desc, op)?;
+                let name = map.meta().name.clone();
+                let target = FloodTarget::ALL
+                    .into_iter()
+                    .find(|t| t.map_name() == name)
+                    .ok_or_else(|| {
+                        OpError::Refused(format!(
+                            "the kernel-side flood program only fills the experiment maps \
+                             (EXP_HASH, EXP_LRU, EXP_NOCOMMON, EXP_LRU_PERCPU); \
+                             flood {name} from userspace instead"
+                        ))
+                    })?;
+                let result = self
+                    .flood_in_kernel(target, request.count, request.cpu)
+                    .map_err(|e| OpError::Refused(e.to_string()))?;
+                let mut tally = Tally::default();
+                tally.inserted = result.inserted;
+                if result.failed > 0 {
+                    // The program keeps the first errno; the other failures are counted with it.
+                    tally.failures.insert(-result.first_error, result.failed);
+                    tally.first_failed_key = Some(result.first_failed_key);
+                }
+                let request = FloodRequest {
+                    cpu: Some(result.cpu),
+                    ..*request
+                };
+                self.maps[index]
+                    .flood_report(request, tally)
+                    .map(OpResult::Flooded)
+            }
+            _ => map.execute(op),
+        }
     }
 
     /// Runs the kernel-side flood program: inserts keys 1..=count (value key*11) into the
@@ -222,7 +268,7 @@ fn raise_memlock_if_needed() -> Result<(), String> {
 }
 
 /// (major, minor) of the running kernel, from uname.
-fn kernel_release() -> Option<(u32, u32)> {
+pub fn kernel_release() -> Option<(u32, u32)> {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").ok()?;
     parse_release(&release)
 }

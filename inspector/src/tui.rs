@@ -8,7 +8,7 @@ use ratatui::{Terminal, backend::Backend, layout::Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
-    app::{App, Effect, Refresh, keys},
+    app::{App, Effect, FromCollector, keys},
     collector::{Collector, Command},
     loader::Loaded,
     ui,
@@ -19,15 +19,17 @@ use crate::{
 pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     let descs = loaded.maps.iter().map(|m| m.desc.clone()).collect();
     let mut app = App::new(descs, loaded.programs.clone(), interval);
+    app.possible_cpus = crate::maps::possible_cpus();
+    app.kernel = crate::loader::kernel_release();
     if let Some(warning) = loaded.warnings.first() {
         app.set_status(warning.clone(), false);
     }
 
     let (command_tx, command_rx) = mpsc::channel();
-    let (refresh_tx, refresh_rx) = unbounded_channel();
+    let (collector_tx, collector_rx) = unbounded_channel();
     let collector = std::thread::Builder::new()
         .name("collector".into())
-        .spawn(move || Collector::new(loaded, interval).run(command_rx, refresh_tx))?;
+        .spawn(move || Collector::new(loaded, interval).run(command_rx, collector_tx))?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -39,7 +41,7 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
             terminal,
             app,
             EventStream::new(),
-            refresh_rx,
+            collector_rx,
             &command_tx,
         ))
     };
@@ -63,7 +65,7 @@ pub async fn main_loop<B, S>(
     mut terminal: Terminal<B>,
     mut app: App,
     mut input: S,
-    mut refreshes: UnboundedReceiver<Refresh>,
+    mut from_collector: UnboundedReceiver<FromCollector>,
     commands: &mpsc::Sender<Command>,
 ) -> color_eyre::Result<()>
 where
@@ -85,6 +87,7 @@ where
                         let command = match effect {
                             Effect::SetInterval(interval) => Command::SetInterval(interval),
                             Effect::SetPaused(paused) => Command::SetPaused(paused),
+                            Effect::Run { map, op } => Command::Run { map, op },
                         };
                         if commands.send(command).is_err() {
                             app.set_status("the collector stopped; the data is frozen", true);
@@ -98,12 +101,12 @@ where
                 Some(Err(err)) => return Err(err.into()),
                 None => return Ok(()),
             },
-            refresh = refreshes.recv(), if collector_alive => match refresh {
-                Some(refresh) => {
-                    app.apply_refresh(refresh);
+            message = from_collector.recv(), if collector_alive => match message {
+                Some(message) => {
+                    app.apply(message);
                     // Apply whatever else arrived before drawing once for all of it.
-                    while let Ok(refresh) = refreshes.try_recv() {
-                        app.apply_refresh(refresh);
+                    while let Ok(message) = from_collector.try_recv() {
+                        app.apply(message);
                     }
                 }
                 None => {

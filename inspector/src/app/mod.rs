@@ -12,7 +12,10 @@ pub use map_view::{HISTORY_LEN, MapView, RowRules, SortOrder};
 use crate::{
     diff::Changes,
     loader::ProgramStatus,
-    maps::{MapDesc, Snapshot},
+    maps::{
+        MapDesc, Snapshot,
+        ops::{OpError, OpResult, Operation},
+    },
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,6 +49,11 @@ pub enum Action {
 pub enum Effect {
     SetInterval(Duration),
     SetPaused(bool),
+    /// Run an operation on map `map` (an index into `App::maps`).
+    Run {
+        map: usize,
+        op: Operation,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,6 +76,21 @@ pub struct Refresh {
     pub result: Result<(Arc<Snapshot>, Changes), String>,
 }
 
+/// The result of an [`Effect::Run`], from the collector.
+#[derive(Debug)]
+pub struct Outcome {
+    pub map: usize,
+    pub op: Operation,
+    pub result: Result<OpResult, OpError>,
+}
+
+/// Everything the collector sends the main loop.
+#[derive(Debug)]
+pub enum FromCollector {
+    Refresh(Refresh),
+    Outcome(Outcome),
+}
+
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
 const MAX_INTERVAL: Duration = Duration::from_secs(10);
 
@@ -85,6 +108,11 @@ pub struct App {
     /// Entry rows that fit on screen: the page size for PgUp/PgDn, set on resize.
     pub page_rows: usize,
     pub should_quit: bool,
+    /// Facts about the machine the LRU pane explains eviction with (set by the caller:
+    /// state does no I/O).
+    pub possible_cpus: usize,
+    /// (major, minor) of the running kernel, if known.
+    pub kernel: Option<(u32, u32)>,
 }
 
 impl App {
@@ -101,6 +129,8 @@ impl App {
             status: None,
             page_rows: 10,
             should_quit: false,
+            possible_cpus: 1,
+            kernel: None,
         }
     }
 
@@ -117,6 +147,27 @@ impl App {
             text: text.into(),
             is_error,
         });
+    }
+
+    /// Applies whatever the collector sent.
+    pub fn apply(&mut self, message: FromCollector) {
+        match message {
+            FromCollector::Refresh(refresh) => self.apply_refresh(refresh),
+            FromCollector::Outcome(outcome) => self.apply_outcome(outcome),
+        }
+    }
+
+    /// Reports an operation's result on the status line.
+    pub fn apply_outcome(&mut self, outcome: Outcome) {
+        let name = self
+            .maps
+            .get(outcome.map)
+            .map_or("?", |view| view.name())
+            .to_string();
+        match outcome.result {
+            Ok(_) => self.set_status(format!("{} {name}: done", outcome.op.label()), false),
+            Err(err) => self.set_status(err.to_string(), true),
+        }
     }
 
     pub fn apply_refresh(&mut self, refresh: Refresh) {

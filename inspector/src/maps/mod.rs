@@ -2,7 +2,9 @@
 //!
 //! Every map, bundled or owned by another program, is held the same way: an fd plus the
 //! metadata the kernel reports for it, plus key/value layouts from the map's BTF.
+mod flood;
 mod kind;
+pub mod ops;
 mod snapshot;
 
 use std::{
@@ -10,6 +12,8 @@ use std::{
     path::Path,
 };
 
+pub(crate) use flood::Tally;
+pub use flood::{describe_failures, flood_key, flood_value_bytes};
 pub use kind::{MapKind, flag_names};
 pub use snapshot::Snapshot;
 use thiserror::Error;

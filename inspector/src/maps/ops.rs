@@ -1,0 +1,292 @@
+//! Changing maps from userspace: insert, delete, look up, push/pop/peek and flood, each
+//! refused up front when the map type cannot do it, and every kernel error put in plain
+//! words with its errno name.
+use std::collections::BTreeSet;
+
+use thiserror::Error;
+
+use super::{MapDesc, MapHandle, MapKind};
+use crate::sys::{self, SysError, errno_name};
+
+/// Something a user asks of a map. Keys and values are the map's raw bytes (values of
+/// per-CPU maps hold one value per possible CPU, each padded to 8 bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Update {
+        key: Vec<u8>,
+        value: Vec<u8>,
+        flags: u64,
+    },
+    Delete {
+        key: Vec<u8>,
+    },
+    LookupAndDelete {
+        key: Vec<u8>,
+    },
+    Lookup {
+        key: Vec<u8>,
+    },
+    Push {
+        value: Vec<u8>,
+        flags: u64,
+    },
+    Pop,
+    Peek,
+    Flood(FloodRequest),
+}
+
+impl Operation {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Update { .. } => "insert",
+            Self::Delete { .. } => "delete",
+            Self::LookupAndDelete { .. } => "lookup-and-delete",
+            Self::Lookup { .. } => "lookup",
+            Self::Push { .. } => "push",
+            Self::Pop => "pop",
+            Self::Peek => "peek",
+            Self::Flood(_) => "flood",
+        }
+    }
+}
+
+/// Where a flood's inserts come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloodFrom {
+    /// The object's flood program, run by the kernel (only for the experiment maps).
+    Kernel,
+    /// BPF_MAP_UPDATE_ELEM calls from a userspace thread.
+    User,
+}
+
+/// Insert keys 1..=count with value key*11, on `cpu` if given (the thread or program is
+/// pinned there so the figures repeat).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FloodRequest {
+    pub count: u32,
+    pub cpu: Option<u32>,
+    pub from: FloodFrom,
+}
+
+/// What a flood did, and what the map holds afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FloodReport {
+    pub map: String,
+    pub kind: MapKind,
+    pub from: FloodFrom,
+    pub cpu: Option<u32>,
+    pub attempted: u32,
+    pub inserted: u32,
+    /// Failed inserts by errno (positive), most frequent first.
+    pub failures: Vec<(i32, u32)>,
+    /// The first key whose insert failed, if any.
+    pub first_failed_key: Option<u32>,
+    /// Entries in the map after the flood, counted by reading it.
+    pub entries_after: usize,
+    pub max_entries: u32,
+    /// Whether key `attempted` (the last one, max_entries + 1 by default) is in the map.
+    pub last_key_present: bool,
+    /// Keys of 1..=attempted missing afterwards, as inclusive ranges.
+    pub missing: Vec<(u32, u32)>,
+}
+
+/// The successful result of an operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OpResult {
+    Done,
+    /// A lookup, pop or peek found this value (the key is the one asked for).
+    Value(Vec<u8>),
+    Flooded(FloodReport),
+}
+
+/// Why an operation did not happen; the map is unchanged unless the kernel said otherwise.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum OpError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("{what}")]
+    Kernel { what: String, errno: i32 },
+}
+
+impl OpError {
+    fn refused(reason: impl Into<String>) -> Self {
+        Self::Refused(reason.into())
+    }
+}
+
+/// Refuses what the map type cannot do, with the reason and what to do instead.
+pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
+    let kind = desc.meta.kind;
+    if !kind.is_readable() {
+        return Err(OpError::refused(format!(
+            "{} maps ({}) are not supported by mapinspect",
+            kind.label(),
+            desc.meta.name
+        )));
+    }
+    let queue_like = kind.is_queue_like();
+    match op {
+        Operation::Push { .. } | Operation::Pop | Operation::Peek if !queue_like => {
+            Err(OpError::refused(format!(
+                "{} works on queues and stacks; a {} map has keys: use insert, delete or lookup",
+                op.label(),
+                kind.label()
+            )))
+        }
+        Operation::Update { .. }
+        | Operation::Delete { .. }
+        | Operation::LookupAndDelete { .. }
+        | Operation::Lookup { .. }
+            if queue_like =>
+        {
+            Err(OpError::refused(format!(
+                "a {} has no keys: use push, pop or peek",
+                kind.label()
+            )))
+        }
+        Operation::Delete { .. } | Operation::LookupAndDelete { .. } if kind.is_array() => Err(
+            OpError::refused("array slots cannot be deleted; set the value to zero instead"),
+        ),
+        Operation::LookupAndDelete { .. } if kind.is_percpu() || kind.is_lru() => {
+            // The kernel implements lookup-and-delete for plain hashes only (v5.14+).
+            Err(OpError::refused(format!(
+                "lookup-and-delete is not supported on {} maps; look up, then delete",
+                kind.label()
+            )))
+        }
+        Operation::Flood(_) if queue_like => Err(OpError::refused(
+            "flood fills keys 1..=N: a queue or stack has no keys (push fills it)",
+        )),
+        _ => Ok(()),
+    }
+    .and_then(|()| check_sizes(desc, op))
+}
+
+fn check_sizes(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
+    let key_size = desc.meta.key_size as usize;
+    let value_len = desc.value_buffer_len();
+    let key = match op {
+        Operation::Update { key, .. }
+        | Operation::Delete { key }
+        | Operation::LookupAndDelete { key }
+        | Operation::Lookup { key } => Some(key),
+        _ => None,
+    };
+    if let Some(key) = key.filter(|k| k.len() != key_size) {
+        return Err(OpError::refused(format!(
+            "the key is {} bytes; {} takes {key_size}",
+            key.len(),
+            desc.meta.name
+        )));
+    }
+    match op {
+        Operation::Update { value, .. } | Operation::Push { value, .. }
+            if value.len() != value_len =>
+        {
+            Err(OpError::refused(format!(
+                "the value is {} bytes; {} takes {value_len}",
+                value.len(),
+                desc.meta.name
+            )))
+        }
+        Operation::Flood(request) if request.count == 0 => {
+            Err(OpError::refused("a flood needs at least one key"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An errno from the map syscalls in plain words, for this map.
+pub fn explain(desc: &MapDesc, op: &str, err: &SysError) -> OpError {
+    let errno = err.errno();
+    let meta = &desc.meta;
+    let words = match errno {
+        libc::E2BIG if meta.kind.is_array() => format!(
+            "index out of range (the array has slots 0..{})",
+            meta.max_entries
+        ),
+        libc::E2BIG => format!("map is full (max_entries {})", meta.max_entries),
+        libc::ENOENT if meta.kind.is_queue_like() => format!("the {} is empty", meta.kind.label()),
+        libc::ENOENT => "not found: no such key".to_string(),
+        libc::EEXIST => "the key exists already (BPF_NOEXIST refuses to replace it)".to_string(),
+        libc::EINVAL => {
+            "invalid argument: wrong flags for this map type, or a key/value of the wrong size"
+                .to_string()
+        }
+        libc::EPERM | libc::EACCES => {
+            "permission denied: the map may be read-only (BPF_F_RDONLY) or need root".to_string()
+        }
+        libc::ENOTSUP | 524 => format!(
+            "{op} is not supported on {} maps by this kernel",
+            meta.kind.label()
+        ),
+        libc::EBUSY => {
+            "busy: the map is in use by a BPF program on this CPU; try again".to_string()
+        }
+        libc::ENOMEM => "out of memory for the map".to_string(),
+        _ => err.source.to_string(),
+    };
+    OpError::Kernel {
+        what: format!("{op} {}: {} {words}", meta.name, errno_name(errno)),
+        errno,
+    }
+}
+
+impl MapHandle {
+    /// Checks, then runs one operation (all but kernel-side floods, which need the loaded
+    /// object: see `Loaded::flood_in_kernel`).
+    pub fn execute(&self, op: &Operation) -> Result<OpResult, OpError> {
+        check(&self.desc, op)?;
+        let fd = self.fd();
+        let fail = |e: SysError| explain(&self.desc, op.label(), &e);
+        let mut value = vec![0u8; self.desc.value_buffer_len()];
+        match op {
+            Operation::Update { key, value, flags } => {
+                sys::update_elem(fd, key, value, *flags).map_err(fail)?;
+                Ok(OpResult::Done)
+            }
+            Operation::Push { value, flags } => {
+                sys::update_elem(fd, &[], value, *flags).map_err(fail)?;
+                Ok(OpResult::Done)
+            }
+            Operation::Delete { key } => {
+                sys::delete_elem(fd, key).map_err(fail)?;
+                Ok(OpResult::Done)
+            }
+            Operation::LookupAndDelete { key } => {
+                sys::lookup_and_delete_elem(fd, key, &mut value).map_err(fail)?;
+                Ok(OpResult::Value(value))
+            }
+            Operation::Lookup { key } => {
+                sys::lookup_elem(fd, key, &mut value).map_err(fail)?;
+                Ok(OpResult::Value(value))
+            }
+            Operation::Pop => {
+                sys::lookup_and_delete_elem(fd, &[], &mut value).map_err(fail)?;
+                Ok(OpResult::Value(value))
+            }
+            Operation::Peek => {
+                sys::lookup_elem(fd, &[], &mut value).map_err(fail)?;
+                Ok(OpResult::Value(value))
+            }
+            Operation::Flood(request) => match request.from {
+                FloodFrom::User => self.flood_from_user(*request).map(OpResult::Flooded),
+                FloodFrom::Kernel => Err(OpError::refused(
+                    "a kernel-side flood runs the object's flood program (experiment maps only)",
+                )),
+            },
+        }
+    }
+}
+
+/// Keys of `1..=attempted` that are not in `present`, as inclusive ranges.
+pub fn missing_ranges(attempted: u32, present: &BTreeSet<u32>) -> Vec<(u32, u32)> {
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for key in (1..=attempted).filter(|k| !present.contains(k)) {
+        match ranges.last_mut() {
+            Some((_, end)) if *end + 1 == key => *end = key,
+            _ => ranges.push((key, key)),
+        }
+    }
+    ranges
+}

@@ -33,6 +33,30 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Flood a map: insert keys 1..=N (value key*11), then report what the map holds.
+    Flood {
+        /// The map's name (e.g. EXP_HASH, EXP_LRU).
+        map: String,
+        /// Keys to insert (default: max_entries + 1, one more than fits).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        count: Option<u32>,
+        /// CPU to run the inserts on, so the figures repeat.
+        #[arg(long, default_value_t = 0)]
+        cpu: u32,
+        /// Who inserts: the object's flood program (experiment maps) or a userspace thread.
+        /// Default: kernel for the experiment maps, user for the others.
+        #[arg(long, value_enum)]
+        from: Option<FloodSource>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FloodSource {
+    Kernel,
+    User,
 }
 
 fn parse_seconds(text: &str) -> Result<Duration, String> {
@@ -77,6 +101,33 @@ mod tests {
         assert!(err.to_string().contains("not a number of seconds"), "{err}");
         let err = Cli::try_parse_from(["mapinspect", "--interval", "0.001"]).unwrap_err();
         assert!(err.to_string().contains("at least 0.05"), "{err}");
+    }
+
+    #[test]
+    fn flood_takes_a_map_and_refuses_a_zero_count() {
+        let cli =
+            Cli::try_parse_from(["mapinspect", "flood", "EXP_LRU", "--from", "user"]).unwrap();
+        match cli.command {
+            Some(Command::Flood {
+                map,
+                count,
+                cpu,
+                from,
+                json,
+            }) => {
+                assert_eq!(map, "EXP_LRU");
+                assert_eq!(
+                    (count, cpu, from, json),
+                    (None, 0, Some(FloodSource::User), false)
+                );
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["mapinspect", "flood", "EXP_LRU", "--count", "0"]).is_err());
+        assert!(
+            Cli::try_parse_from(["mapinspect", "flood"]).is_err(),
+            "a map is required"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod app;
 pub mod btf;
 pub mod cli;
 pub mod collector;
+pub mod commands;
 pub mod decode;
 pub mod diff;
 pub mod dump;
@@ -22,32 +23,19 @@ pub mod sys;
 pub mod tui;
 pub mod ui;
 
-use std::io::Write as _;
-
 use cli::{Cli, Command};
 
 /// Runs what the command line asked for.
 pub fn run(cli: Cli) -> color_eyre::Result<()> {
     match cli.command {
-        Some(Command::Dump { json, wait, limit }) => {
-            let loaded = loader::load_bundled()?;
-            for warning in &loaded.warnings {
-                eprintln!("warning: {warning}");
-            }
-            std::thread::sleep(wait);
-            let dumps = dump::read_all(&loaded.maps);
-            let mut out = std::io::stdout().lock();
-            if json {
-                serde_json::to_writer_pretty(&mut out, &dump::to_json(&dumps))?;
-                writeln!(out)?;
-            } else {
-                dump::write_text(&mut out, &dumps, (limit > 0).then_some(limit))?;
-            }
-            Ok(())
-        }
-        None => {
-            let loaded = loader::load_bundled()?;
-            tui::run(loaded, cli.interval)
-        }
+        Some(Command::Dump { json, wait, limit }) => commands::dump(json, wait, limit),
+        Some(Command::Flood {
+            map,
+            count,
+            cpu,
+            from,
+            json,
+        }) => commands::flood(&map, count, cpu, from, json),
+        None => tui::run(loader::load_bundled()?, cli.interval),
     }
 }

@@ -38,7 +38,7 @@ const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/traci
 #[derive(Debug, Error)]
 pub enum LoadError {
     #[error(
-        "mapinspect needs root to load eBPF programs and read maps: run it with sudo (sudo mapinspect)"
+        "root is needed to load eBPF programs and read maps: run it with sudo (sudo mapinspect)"
     )]
     NotRoot,
     #[error(

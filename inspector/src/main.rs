@@ -1,11 +1,21 @@
 //! `mapinspect`: see inspector/src/lib.rs for the layers.
+use std::process::ExitCode;
+
 use clap::Parser as _;
 use inspector::cli::Cli;
 
-fn main() -> color_eyre::Result<()> {
-    color_eyre::config::HookBuilder::default()
-        .display_location_section(false)
-        .display_env_section(false)
-        .install()?;
-    inspector::run(Cli::parse())
+fn main() -> ExitCode {
+    // Panics still get color-eyre's report (and the TUI's terminal restore runs first).
+    if let Err(err) = color_eyre::install() {
+        eprintln!("mapinspect: {err}");
+    }
+    match inspector::run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // Errors are expected outcomes (no root, bad map name, refused flood): one plain
+            // line with its causes, no backtrace.
+            eprintln!("mapinspect: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

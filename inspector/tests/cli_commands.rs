@@ -1,4 +1,5 @@
-//! `mapinspect dump` as a user runs it: the real binary, its JSON, and its refusals.
+//! `mapinspect dump` and `mapinspect flood` as a user runs them: the real binary, its
+//! JSON, and its refusals.
 mod common;
 
 use std::process::Command;
@@ -77,4 +78,55 @@ fn dump_as_an_ordinary_user_says_to_use_sudo() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("sudo mapinspect"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn flood_json_reports_the_hash_refusing_the_extra_key() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let output = mapinspect()
+        .args(["flood", "EXP_HASH", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Json = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(
+        report["from"], "kernel",
+        "the experiment maps flood from the kernel"
+    );
+    assert_eq!(report["attempted"], 1004);
+    assert_eq!(report["inserted"], 1003);
+    assert_eq!(report["failures"][0]["name"], "E2BIG");
+    assert_eq!(report["last_key_present"], false);
+    assert_eq!(report["entries_after"], 1003);
+}
+
+#[test]
+fn flood_refuses_a_queue_and_an_unknown_map_in_one_plain_line() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    for (args, words) in [
+        (["flood", "RECENT_EXECS"], "a queue or stack has no keys"),
+        (["flood", "NO_SUCH_MAP"], "no map named \"NO_SUCH_MAP\""),
+    ] {
+        let output = mapinspect()
+            .args(args)
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(words), "{stderr}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "one line, no backtrace: {stderr}"
+        );
+    }
 }

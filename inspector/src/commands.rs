@@ -1,0 +1,176 @@
+//! The subcommands that need no terminal: `dump` and `flood`.
+use std::{io::Write as _, time::Duration};
+
+use color_eyre::eyre::{Result, bail, eyre};
+use serde_json::json;
+use shared::FloodTarget;
+
+use crate::{
+    cli::FloodSource,
+    dump,
+    loader::{self, Loaded},
+    maps::{
+        describe_failures,
+        ops::{FloodFrom, FloodReport, FloodRequest, OpResult, Operation},
+    },
+};
+
+fn load() -> Result<Loaded> {
+    let loaded = loader::load_bundled()?;
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(loaded)
+}
+
+pub fn dump(json: bool, wait: Duration, limit: usize) -> Result<()> {
+    let loaded = load()?;
+    std::thread::sleep(wait);
+    let dumps = dump::read_all(&loaded.maps);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &dump::to_json(&dumps))?;
+        writeln!(out)?;
+    } else {
+        dump::write_text(&mut out, &dumps, (limit > 0).then_some(limit))?;
+    }
+    Ok(())
+}
+
+pub fn flood(
+    map: &str,
+    count: Option<u32>,
+    cpu: u32,
+    from: Option<FloodSource>,
+    json: bool,
+) -> Result<()> {
+    let mut loaded = load()?;
+    let Some(index) = loaded.maps.iter().position(|m| m.meta().name == map) else {
+        let names: Vec<&str> = loaded.maps.iter().map(|m| m.meta().name.as_str()).collect();
+        bail!("no map named {map:?}; the maps are: {}", names.join(", "));
+    };
+    let meta = loaded.maps[index].meta().clone();
+    let is_experiment = FloodTarget::ALL.iter().any(|t| t.map_name() == meta.name);
+    let from = match from {
+        Some(FloodSource::Kernel) => FloodFrom::Kernel,
+        Some(FloodSource::User) => FloodFrom::User,
+        None if is_experiment => FloodFrom::Kernel,
+        None => FloodFrom::User,
+    };
+    let request = FloodRequest {
+        count: count.unwrap_or(meta.max_entries.saturating_add(1)),
+        cpu: Some(cpu),
+        from,
+    };
+    let report = match loaded.execute(index, &Operation::Flood(request)) {
+        Ok(OpResult::Flooded(report)) => report,
+        Ok(other) => return Err(eyre!("unexpected flood result {other:?}")),
+        Err(err) => return Err(eyre!("flood {map}: {err}")),
+    };
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &report_json(&report))?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{}", report_text(&report))?;
+    }
+    Ok(())
+}
+
+fn source_words(report: &FloodReport) -> String {
+    let who = match report.from {
+        FloodFrom::Kernel => "the kernel (flood program)",
+        FloodFrom::User => "userspace",
+    };
+    match report.cpu {
+        Some(cpu) => format!("{who} on CPU {cpu}"),
+        None => who.to_string(),
+    }
+}
+
+fn ranges_text(ranges: &[(u32, u32)], shown: usize) -> String {
+    let mut parts: Vec<String> = ranges
+        .iter()
+        .take(shown)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    if ranges.len() > shown {
+        parts.push(format!("(+{} more ranges)", ranges.len() - shown));
+    }
+    parts.join(", ")
+}
+
+/// The report in words, for a terminal.
+pub fn report_text(report: &FloodReport) -> String {
+    let missing: u32 = report.missing.iter().map(|(a, b)| b - a + 1).sum();
+    let percent = 100.0 * report.entries_after as f64 / f64::from(report.max_entries.max(1));
+    let mut text = format!(
+        "flood {} ({}, max_entries {}) from {}: keys 1..={} with value key*11\n",
+        report.map,
+        report.kind.label(),
+        report.max_entries,
+        source_words(report),
+        report.attempted,
+    );
+    text += &format!("  inserted   {}\n", report.inserted);
+    let failed = report.attempted - report.inserted;
+    if failed > 0 {
+        text += &format!(
+            "  failed     {failed} ({})",
+            describe_failures(&report.failures)
+        );
+        if let Some(key) = report.first_failed_key {
+            text += &format!(", first at key {key}");
+        }
+        text += "\n";
+    }
+    text += &format!(
+        "  entries    {} of {} ({percent:.1}%)\n",
+        report.entries_after, report.max_entries
+    );
+    text += &format!(
+        "  key {}  {}\n",
+        report.attempted,
+        if report.last_key_present {
+            "present"
+        } else {
+            "absent"
+        }
+    );
+    if missing > 0 {
+        text += &format!(
+            "  missing    {missing} keys: {}\n",
+            ranges_text(&report.missing, 8)
+        );
+    }
+    text
+}
+
+/// The report as JSON, for scripts.
+pub fn report_json(report: &FloodReport) -> serde_json::Value {
+    json!({
+        "map": report.map,
+        "type": report.kind.label(),
+        "from": match report.from { FloodFrom::Kernel => "kernel", FloodFrom::User => "user" },
+        "cpu": report.cpu,
+        "attempted": report.attempted,
+        "inserted": report.inserted,
+        "failed": report.attempted - report.inserted,
+        "failures": report.failures.iter().map(|(errno, n)| json!({
+            "errno": errno,
+            "name": crate::sys::errno_name(*errno),
+            "count": n,
+        })).collect::<Vec<_>>(),
+        "first_failed_key": report.first_failed_key,
+        "entries_after": report.entries_after,
+        "max_entries": report.max_entries,
+        "last_key_present": report.last_key_present,
+        "missing_ranges": report.missing,
+    })
+}

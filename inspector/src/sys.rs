@@ -23,6 +23,7 @@ const BPF_MAP_GET_FD_BY_ID: u32 = 14;
 const BPF_OBJ_GET_INFO_BY_FD: u32 = 15;
 const BPF_BTF_GET_FD_BY_ID: u32 = 19;
 const BPF_MAP_LOOKUP_AND_DELETE_ELEM: u32 = 21;
+const BPF_MAP_LOOKUP_BATCH: u32 = 24;
 
 /// Update flags for `update_elem`.
 pub const BPF_ANY: u64 = 0;
@@ -75,6 +76,19 @@ struct ElemAttr {
     _pad: u32,
     key: u64,
     value: u64,
+    flags: u64,
+}
+
+#[repr(C)]
+#[derive(Default)]
+struct BatchAttr {
+    in_batch: u64,
+    out_batch: u64,
+    keys: u64,
+    values: u64,
+    count: u32,
+    map_fd: u32,
+    elem_flags: u64,
     flags: u64,
 }
 
@@ -236,6 +250,44 @@ pub fn get_next_key(fd: BorrowedFd<'_>, key: Option<&[u8]>, next: &mut [u8]) -> 
     }
 }
 
+/// How a BPF_MAP_LOOKUP_BATCH call ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Batch {
+    /// `count` entries were written and more may follow from `out_batch`.
+    More(u32),
+    /// `count` entries were written and the map has no more.
+    Done(u32),
+}
+
+/// BPF_MAP_LOOKUP_BATCH: up to `capacity` entries into `keys` and `values` in one call.
+/// `in_batch` None starts at the beginning; the cursor to continue from is left in
+/// `out_batch` (at least max(key size, 4) bytes). ENOSPC means one hash bucket holds more
+/// entries than `capacity`: retry with more room.
+pub fn lookup_batch(
+    fd: BorrowedFd<'_>,
+    in_batch: Option<&[u8]>,
+    out_batch: &mut [u8],
+    keys: &mut [u8],
+    values: &mut [u8],
+    capacity: u32,
+) -> SysResult<Batch> {
+    let mut attr = BatchAttr {
+        in_batch: in_batch.map_or(0, ptr),
+        out_batch: out_batch.as_mut_ptr() as u64,
+        keys: keys.as_mut_ptr() as u64,
+        values: values.as_mut_ptr() as u64,
+        count: capacity,
+        map_fd: raw(fd),
+        ..Default::default()
+    };
+    match bpf("lookup batch", BPF_MAP_LOOKUP_BATCH, &mut attr) {
+        Ok(_) => Ok(Batch::More(attr.count)),
+        // The kernel signals the end with ENOENT, having still filled `count` entries.
+        Err(err) if err.errno() == libc::ENOENT => Ok(Batch::Done(attr.count)),
+        Err(err) => Err(err),
+    }
+}
+
 /// BPF_OBJ_GET_INFO_BY_FD for a map.
 pub fn map_info(fd: BorrowedFd<'_>) -> SysResult<RawMapInfo> {
     let mut info = RawMapInfo::default();
@@ -325,6 +377,8 @@ mod tests {
     fn attr_layouts_match_the_kernel() {
         // Offsets from include/uapi/linux/bpf.h.
         assert_eq!(size_of::<ElemAttr>(), 32);
+        assert_eq!(size_of::<BatchAttr>(), 56);
+        assert_eq!(std::mem::offset_of!(BatchAttr, map_fd), 36);
         assert_eq!(size_of::<RawMapInfo>(), 88);
         assert_eq!(std::mem::offset_of!(RawMapInfo, btf_id), 64);
         assert_eq!(std::mem::offset_of!(RawMapInfo, map_extra), 80);

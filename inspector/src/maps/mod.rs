@@ -10,12 +10,13 @@ mod snapshot;
 use std::{
     os::fd::{AsFd, BorrowedFd, OwnedFd},
     path::Path,
+    sync::atomic::AtomicBool,
 };
 
 pub(crate) use flood::Tally;
 pub use flood::{describe_failures, flood_key, flood_value_bytes};
 pub use kind::{MapKind, flag_names};
-pub use snapshot::Snapshot;
+pub use snapshot::{BATCH_CHUNK, ReadMode, Snapshot};
 use thiserror::Error;
 
 use crate::{
@@ -119,6 +120,8 @@ impl MapDesc {
 pub struct MapHandle {
     fd: OwnedFd,
     pub desc: MapDesc,
+    /// Set once the kernel refuses a batch read of this map, so refreshes stop trying.
+    batch_unsupported: AtomicBool,
 }
 
 impl MapHandle {
@@ -134,6 +137,7 @@ impl MapHandle {
         };
         Ok(Self {
             fd,
+            batch_unsupported: AtomicBool::new(false),
             desc: MapDesc {
                 meta,
                 key_layout,

@@ -1,9 +1,9 @@
 //! Reading a whole map at one moment into flat buffers (keys and values packed end to end,
 //! so a million entries cost their raw bytes plus two Vec headers).
-use std::time::Instant;
+use std::{collections::HashSet, sync::atomic::Ordering, time::Instant};
 
 use super::{MapError, MapHandle, MapKind};
-use crate::sys;
+use crate::sys::{self, Batch};
 
 /// The contents of one map at `taken_at`.
 #[derive(Clone, Debug)]
@@ -91,24 +91,116 @@ impl Snapshot {
     }
 }
 
+/// How a snapshot reads a map with keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadMode {
+    /// BPF_MAP_LOOKUP_BATCH, up to `chunk` entries per syscall (more when one hash bucket
+    /// needs it), falling back to `PerKey` where the kernel or map type does not support it.
+    Batch { chunk: u32 },
+    /// GET_NEXT_KEY + LOOKUP: two syscalls per entry, as `bpftool map dump` reads.
+    PerKey,
+}
+
+/// Errnos that mean "no batch operations here" (old kernel or map type).
+const BATCH_UNSUPPORTED: [i32; 4] = [libc::EINVAL, libc::ENOTSUP, libc::ENOSYS, 524];
+
+/// Entries asked for per batch call: big enough that a million entries take a few dozen
+/// calls, small enough that a small map does not allocate much more than it holds.
+pub const BATCH_CHUNK: u32 = 1 << 16;
+
 impl MapHandle {
-    /// Reads every entry: keys in kernel iteration order; arrays slot by slot; a queue or
-    /// stack shows only its head, since the kernel has no way to list one without popping.
+    /// Reads every entry, in batches where the kernel allows. Arrays list every slot; a
+    /// queue or stack shows only its head, since the kernel cannot list one without popping.
     pub fn snapshot(&self) -> Result<Snapshot, MapError> {
+        self.snapshot_with(ReadMode::Batch { chunk: BATCH_CHUNK })
+    }
+
+    pub fn snapshot_with(&self, mode: ReadMode) -> Result<Snapshot, MapError> {
         let mut snap = Snapshot::empty(self);
-        match self.desc.meta.kind {
-            kind if kind.is_array() => self.read_array(&mut snap)?,
-            kind if kind.is_queue_like() => self.read_head(&mut snap)?,
-            MapKind::Other(_) => {
-                return Err(MapError::Unsupported {
-                    name: self.desc.meta.name.clone(),
-                    kind: self.desc.meta.kind.label(),
-                });
+        let kind = self.desc.meta.kind;
+        if let MapKind::Other(_) = kind {
+            return Err(MapError::Unsupported {
+                name: self.desc.meta.name.clone(),
+                kind: kind.label(),
+            });
+        }
+        let batch_chunk = match mode {
+            ReadMode::Batch { chunk } if !self.batch_unsupported.load(Ordering::Relaxed) => {
+                Some(chunk)
             }
-            _ => self.read_by_key(&mut snap)?,
+            _ => None,
+        };
+        if kind.is_queue_like() {
+            self.read_head(&mut snap)?;
+        } else if let Some(chunk) = batch_chunk {
+            if !self.read_batched(&mut snap, chunk)? {
+                // Remember, so later refreshes go straight to the per-key walk.
+                self.batch_unsupported.store(true, Ordering::Relaxed);
+                snap = Snapshot::empty(self);
+                self.read_unbatched(&mut snap)?;
+            }
+        } else {
+            self.read_unbatched(&mut snap)?;
         }
         snap.taken_at = Instant::now();
         Ok(snap)
+    }
+
+    fn read_unbatched(&self, snap: &mut Snapshot) -> Result<(), MapError> {
+        if self.desc.meta.kind.is_array() {
+            self.read_array(snap)
+        } else {
+            self.read_by_key(snap)
+        }
+    }
+
+    /// Reads with BPF_MAP_LOOKUP_BATCH straight into the snapshot's buffers. Ok(false) when
+    /// the kernel does not support batches for this map (nothing read).
+    fn read_batched(&self, snap: &mut Snapshot, chunk: u32) -> Result<bool, MapError> {
+        let key_size = snap.key_size;
+        let width = snap.value_stride * snap.cpus;
+        let max_entries = self.desc.meta.max_entries.max(1);
+        let mut capacity = max_entries.min(chunk).max(1);
+        // The cursor is a bucket index for hashes and the last key for arrays.
+        let mut cursor_in = vec![0u8; key_size.max(8)];
+        let mut cursor_out = vec![0u8; key_size.max(8)];
+        let mut started = false;
+        loop {
+            let have = snap.len;
+            let room = capacity as usize;
+            snap.keys.resize((have + room) * key_size, 0);
+            snap.values.resize((have + room) * width, 0);
+            let result = sys::lookup_batch(
+                self.fd(),
+                started.then_some(cursor_in.as_slice()),
+                &mut cursor_out,
+                &mut snap.keys[have * key_size..],
+                &mut snap.values[have * width..],
+                capacity,
+            );
+            let filled = match &result {
+                Ok(Batch::More(n) | Batch::Done(n)) => *n as usize,
+                Err(_) => 0,
+            };
+            snap.len = have + filled;
+            snap.keys.truncate(snap.len * key_size);
+            snap.values.truncate(snap.len * width);
+            match result {
+                Ok(Batch::More(_)) => {
+                    std::mem::swap(&mut cursor_in, &mut cursor_out);
+                    started = true;
+                }
+                Ok(Batch::Done(_)) => return Ok(true),
+                Err(err) if err.errno() == libc::ENOSPC && capacity < max_entries => {
+                    // One hash bucket holds more than `capacity` entries: retry with more room.
+                    capacity = capacity.saturating_mul(2).min(max_entries);
+                }
+                Err(err) if !started && BATCH_UNSUPPORTED.contains(&err.errno()) => {
+                    return Ok(false);
+                }
+                Err(err) => return Err(self.syscall_error(err)),
+            }
+        }
     }
 
     fn read_array(&self, snap: &mut Snapshot) -> Result<(), MapError> {
@@ -131,16 +223,22 @@ impl MapHandle {
         Ok(())
     }
 
-    /// GET_NEXT_KEY + LOOKUP, two syscalls per entry (as `bpftool map dump`). A key deleted
-    /// between the two calls is skipped; the walk stops at max_entries so that a map
-    /// restarting its iteration under churn cannot loop forever.
+    /// GET_NEXT_KEY + LOOKUP, two syscalls per entry. When the current key is deleted
+    /// meanwhile (an LRU evicting), the kernel restarts from the first key: keys already
+    /// read are skipped, and the walk is bounded so it always ends.
     fn read_by_key(&self, snap: &mut Snapshot) -> Result<(), MapError> {
         let key_size = self.desc.meta.key_size as usize;
         let mut key = vec![0u8; key_size];
         let mut next = vec![0u8; key_size];
         let mut value = vec![0u8; self.desc.value_buffer_len()];
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
         let mut started = false;
-        while snap.len() < self.desc.meta.max_entries as usize {
+        let limit = self.desc.meta.max_entries as usize;
+        // Each step either adds a key or revisits one; bound the revisits too.
+        for _ in 0..limit.saturating_mul(2).max(1) {
+            if snap.len() >= limit {
+                break;
+            }
             let current = started.then_some(key.as_slice());
             let more = sys::get_next_key(self.fd(), current, &mut next)
                 .map_err(|e| self.syscall_error(e))?;
@@ -149,6 +247,9 @@ impl MapHandle {
             }
             started = true;
             std::mem::swap(&mut key, &mut next);
+            if !seen.insert(key.clone()) {
+                continue;
+            }
             match sys::lookup_elem(self.fd(), &key, &mut value) {
                 Ok(()) => snap.push(&key, &value),
                 Err(err) if err.errno() == libc::ENOENT => continue,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and running mapinspect needs, skipping what is already there:
 # the nightly rust-src component (for -Z build-std=core on bpfel-unknown-none), bpf-linker,
-# and a tracefs mount (tracepoint attach needs it). Verified recipe: ../shared/notes/toolchain.md.
+# bpftool, and a tracefs mount (tracepoint attach needs it). Verified recipe: ../shared/notes/toolchain.md.
 set -euo pipefail
 
 BPF_LINKER_VERSION=0.10.4
@@ -27,6 +27,14 @@ fi
 if ! rustup run nightly bpf-linker --version 2>/dev/null | grep -q "$BPF_LINKER_VERSION"; then
     say "installing bpf-linker $BPF_LINKER_VERSION"
     cargo install "bpf-linker@$BPF_LINKER_VERSION" --locked
+fi
+
+# bpftool (Debian's) is the reference the benchmark compares against, and creates maps
+# that mapinspect did not create in the tests.
+if ! command -v bpftool >/dev/null 2>&1; then
+    say "installing bpftool"
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq bpftool
 fi
 
 if [ ! -d /sys/kernel/tracing/events ] && [ ! -d /sys/kernel/debug/tracing/events ]; then

@@ -24,6 +24,9 @@ const BPF_OBJ_GET_INFO_BY_FD: u32 = 15;
 const BPF_BTF_GET_FD_BY_ID: u32 = 19;
 const BPF_MAP_LOOKUP_AND_DELETE_ELEM: u32 = 21;
 const BPF_MAP_LOOKUP_BATCH: u32 = 24;
+const BPF_MAP_UPDATE_BATCH: u32 = 26;
+const BPF_MAP_CREATE: u32 = 0;
+const BPF_OBJ_PIN: u32 = 6;
 
 /// Update flags for `update_elem`.
 pub const BPF_ANY: u64 = 0;
@@ -90,6 +93,20 @@ struct BatchAttr {
     map_fd: u32,
     elem_flags: u64,
     flags: u64,
+}
+
+/// The prefix of the map-create attr up to `map_name`.
+#[repr(C)]
+#[derive(Default)]
+struct CreateAttr {
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    map_flags: u32,
+    inner_map_fd: u32,
+    numa_node: u32,
+    map_name: [u8; 16],
 }
 
 #[repr(C)]
@@ -250,6 +267,64 @@ pub fn get_next_key(fd: BorrowedFd<'_>, key: Option<&[u8]>, next: &mut [u8]) -> 
     }
 }
 
+/// BPF_MAP_CREATE: a new map with no BTF (for benchmarks and tests that need maps of a
+/// given shape). `name` is cut to the kernel's 15 characters.
+pub fn map_create(
+    map_type: u32,
+    key_size: u32,
+    value_size: u32,
+    max_entries: u32,
+    flags: u32,
+    name: &str,
+) -> SysResult<OwnedFd> {
+    let mut attr = CreateAttr {
+        map_type,
+        key_size,
+        value_size,
+        max_entries,
+        map_flags: flags,
+        ..Default::default()
+    };
+    let len = name.len().min(15);
+    attr.map_name[..len].copy_from_slice(&name.as_bytes()[..len]);
+    bpf("create map", BPF_MAP_CREATE, &mut attr).map(owned_fd)
+}
+
+/// BPF_MAP_UPDATE_BATCH: `count` keys and values (packed end to end) in one call. Returns
+/// how many were written (all of them unless an error stopped it part way).
+pub fn update_batch(
+    fd: BorrowedFd<'_>,
+    keys: &[u8],
+    values: &[u8],
+    count: u32,
+    flags: u64,
+) -> SysResult<u32> {
+    let mut attr = BatchAttr {
+        keys: ptr(keys),
+        values: ptr(values),
+        count,
+        map_fd: raw(fd),
+        elem_flags: flags,
+        ..Default::default()
+    };
+    bpf("update batch", BPF_MAP_UPDATE_BATCH, &mut attr).map(|_| attr.count)
+}
+
+/// BPF_OBJ_PIN: pins a map (or program) fd at a bpffs path.
+pub fn obj_pin(fd: BorrowedFd<'_>, path: &Path) -> SysResult<()> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let c_path = CString::new(path.as_os_str().as_bytes()).map_err(|_| SysError {
+        op: "pin",
+        source: io::Error::from_raw_os_error(libc::EINVAL),
+    })?;
+    let mut attr = ObjGetAttr {
+        pathname: c_path.as_ptr() as u64,
+        bpf_fd: raw(fd),
+        ..Default::default()
+    };
+    bpf("pin", BPF_OBJ_PIN, &mut attr).map(drop)
+}
+
 /// How a BPF_MAP_LOOKUP_BATCH call ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Batch {
@@ -378,6 +453,7 @@ mod tests {
         // Offsets from include/uapi/linux/bpf.h.
         assert_eq!(size_of::<ElemAttr>(), 32);
         assert_eq!(size_of::<BatchAttr>(), 56);
+        assert_eq!(std::mem::offset_of!(CreateAttr, map_name), 28);
         assert_eq!(std::mem::offset_of!(BatchAttr, map_fd), 36);
         assert_eq!(size_of::<RawMapInfo>(), 88);
         assert_eq!(std::mem::offset_of!(RawMapInfo, btf_id), 64);

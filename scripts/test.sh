@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
+# The foreign-map tests build a small C eBPF object with Debian's clang.
+if ! command -v clang >/dev/null 2>&1; then
+    echo "setup: installing clang" >&2
+    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq clang || { apt-get update -qq && apt-get install -y -qq clang; }
+    else sudo apt-get install -y -qq clang; fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all --check
 

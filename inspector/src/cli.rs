@@ -1,7 +1,9 @@
 //! The command line: `sudo mapinspect` opens the TUI; subcommands work without a terminal.
-use std::time::Duration;
+use std::{path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
+
+use crate::{decode::Layout, loader::Source};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -15,8 +17,57 @@ pub struct Cli {
     #[arg(long, default_value = "1", value_parser = parse_interval, global = true)]
     pub interval: Duration,
 
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Allow changing maps that other programs own (read-only otherwise).
+    #[arg(long, global = true)]
+    pub write: bool,
+
+    /// Read keys with this type where a map has no BTF (u8..u64, i8..i64, char[N], u8[N], bytes[N]).
+    #[arg(long, value_name = "TYPE", value_parser = crate::typespec::parse, global = true)]
+    pub key_type: Option<Layout>,
+
+    /// Read values with this type where a map has no BTF.
+    #[arg(long, value_name = "TYPE", value_parser = crate::typespec::parse, global = true)]
+    pub value_type: Option<Layout>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Where the maps come from (default: the bundled object).
+#[derive(Debug, Default, clap::Args)]
+#[group(multiple = false)]
+pub struct SourceArgs {
+    /// Load an eBPF object file (from clang or aya-ebpf), attach its tracepoints, show its maps.
+    #[arg(long, value_name = "FILE.o", global = true)]
+    pub object: Option<PathBuf>,
+    /// Show every map loaded on the machine.
+    #[arg(long, global = true)]
+    pub system: bool,
+    /// Open one map by its id (as `bpftool map list` shows it).
+    #[arg(long, value_name = "ID", global = true)]
+    pub map_id: Option<u32>,
+    /// Open one map pinned in bpffs.
+    #[arg(long, value_name = "PATH", global = true)]
+    pub pin: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    pub fn source(&self) -> Source {
+        if let Some(path) = &self.object {
+            Source::Object(path.clone())
+        } else if self.system {
+            Source::System
+        } else if let Some(id) = self.map_id {
+            Source::MapId(id)
+        } else if let Some(path) = &self.pin {
+            Source::Pin(path.clone())
+        } else {
+            Source::Bundled
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +179,23 @@ mod tests {
             Cli::try_parse_from(["mapinspect", "flood"]).is_err(),
             "a map is required"
         );
+    }
+
+    #[test]
+    fn one_source_at_a_time() {
+        let cli = Cli::try_parse_from(["mapinspect", "--map-id", "42", "dump"]).unwrap();
+        assert_eq!(cli.source.source(), Source::MapId(42));
+        let cli = Cli::try_parse_from(["mapinspect", "dump", "--system", "--write"]).unwrap();
+        assert_eq!(cli.source.source(), Source::System);
+        assert!(cli.write);
+        let cli = Cli::try_parse_from(["mapinspect", "--map-id", "3", "--write"]).unwrap();
+        assert!(cli.write && cli.source.source() == Source::MapId(3));
+        let both = Cli::try_parse_from(["mapinspect", "--system", "--map-id", "1"]);
+        assert!(both.is_err(), "--system and --map-id exclude each other");
+        let cli = Cli::try_parse_from(["mapinspect"]).unwrap();
+        assert_eq!(cli.source.source(), Source::Bundled);
+        let bad = Cli::try_parse_from(["mapinspect", "--key-type", "u128"]).unwrap_err();
+        assert!(bad.to_string().contains("unknown type"), "{bad}");
     }
 
     #[test]

@@ -6,25 +6,42 @@ use serde_json::json;
 use shared::FloodTarget;
 
 use crate::{
-    cli::FloodSource,
+    cli::{Cli, FloodSource},
     dump,
-    loader::{self, Loaded},
+    loader::{self, Loaded, Source},
     maps::{
         describe_failures,
         ops::{FloodFrom, FloodReport, FloodRequest, OpResult, Operation},
     },
 };
 
-fn load() -> Result<Loaded> {
-    let loaded = loader::load_bundled()?;
+/// Loads the source the command line names and applies its type overrides.
+pub fn open(cli: &Cli) -> Result<Loaded> {
+    let source = cli.source.source();
+    let mut loaded = loader::load(&source, cli.write)?;
+    let single = matches!(source, Source::MapId(_) | Source::Pin(_));
+    for map in &mut loaded.maps {
+        if let Err(err) = map.use_types(cli.key_type.as_ref(), cli.value_type.as_ref()) {
+            // One map named by the user: its size mismatch is an error; among many, a note.
+            if single {
+                bail!(err);
+            }
+            loaded.warnings.push(err);
+        }
+    }
+    Ok(loaded)
+}
+
+fn load(cli: &Cli) -> Result<Loaded> {
+    let loaded = open(cli)?;
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
     Ok(loaded)
 }
 
-pub fn dump(json: bool, wait: Duration, limit: usize) -> Result<()> {
-    let loaded = load()?;
+pub fn dump(cli: &Cli, json: bool, wait: Duration, limit: usize) -> Result<()> {
+    let loaded = load(cli)?;
     std::thread::sleep(wait);
     let dumps = dump::read_all(&loaded.maps);
     let mut out = std::io::stdout().lock();
@@ -38,13 +55,14 @@ pub fn dump(json: bool, wait: Duration, limit: usize) -> Result<()> {
 }
 
 pub fn flood(
+    cli: &Cli,
     map: &str,
     count: Option<u32>,
     cpu: u32,
     from: Option<FloodSource>,
     json: bool,
 ) -> Result<()> {
-    let mut loaded = load()?;
+    let mut loaded = load(cli)?;
     let Some(index) = loaded.maps.iter().position(|m| m.meta().name == map) else {
         let names: Vec<&str> = loaded.maps.iter().map(|m| m.meta().name.as_str()).collect();
         bail!("no map named {map:?}; the maps are: {}", names.join(", "));

@@ -6,12 +6,14 @@ use serde_json::{Value as Json, json};
 use crate::{
     decode::Style,
     entries::{self, Entry},
-    maps::{MapDesc, MapError, MapHandle, Snapshot, flag_names},
+    maps::{LayoutSource, MapDesc, MapError, MapHandle, Snapshot, flag_names},
 };
 
 /// One map read for the dump, or why it could not be.
 pub struct MapDump {
     pub desc: MapDesc,
+    pub owners: Vec<String>,
+    pub writable: bool,
     pub snapshot: Result<Snapshot, MapError>,
 }
 
@@ -19,9 +21,21 @@ pub fn read_all(maps: &[MapHandle]) -> Vec<MapDump> {
     maps.iter()
         .map(|map| MapDump {
             desc: map.desc.clone(),
+            owners: map.owners.clone(),
+            writable: map.writable,
             snapshot: map.snapshot(),
         })
         .collect()
+}
+
+/// Where the key and value types came from, in a word.
+fn decoded_from(source: LayoutSource) -> &'static str {
+    match source {
+        LayoutSource::KernelBtf => "kernel BTF",
+        LayoutSource::ObjectBtf => "object BTF",
+        LayoutSource::Sizes => "sizes (no BTF)",
+        LayoutSource::UserTypes => "--key-type/--value-type",
+    }
 }
 
 /// The JSON document: a list with one object per map.
@@ -43,6 +57,9 @@ fn map_json(dump: &MapDump) -> Json {
         "key_type": dump.desc.key_layout.type_name(),
         "value_type": dump.desc.value_layout.type_name(),
         "percpu": meta.kind.is_percpu(),
+        "decoded_from": decoded_from(dump.desc.layout_source),
+        "owners": dump.owners,
+        "read_only": !dump.writable,
     });
     let fields = match &dump.snapshot {
         Ok(snap) => {
@@ -103,6 +120,9 @@ pub fn write_text(out: &mut impl Write, dumps: &[MapDump], limit: Option<usize>)
         )?;
         if !flags.is_empty() {
             write!(out, "  flags {flags}")?;
+        }
+        if !dump.owners.is_empty() {
+            write!(out, "  used by {}", dump.owners.join(", "))?;
         }
         let snap = match &dump.snapshot {
             Ok(snap) => snap,

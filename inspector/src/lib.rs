@@ -21,21 +21,22 @@ pub mod maps;
 pub mod percpu;
 pub mod sys;
 pub mod tui;
+pub mod typespec;
 pub mod ui;
 
 use cli::{Cli, Command};
 
 /// Runs what the command line asked for.
 pub fn run(cli: Cli) -> color_eyre::Result<()> {
-    match cli.command {
-        Some(Command::Dump { json, wait, limit }) => commands::dump(json, wait, limit),
+    match &cli.command {
+        Some(Command::Dump { json, wait, limit }) => commands::dump(&cli, *json, *wait, *limit),
         Some(Command::Flood {
             map,
             count,
             cpu,
             from,
             json,
-        }) => commands::flood(&map, count, cpu, from, json),
-        None => tui::run(loader::load_bundled()?, cli.interval),
+        }) => commands::flood(&cli, map, *count, *cpu, *from, *json),
+        None => tui::run(commands::open(&cli)?, cli.interval),
     }
 }

@@ -18,7 +18,9 @@ const BPF_MAP_UPDATE_ELEM: u32 = 2;
 const BPF_MAP_DELETE_ELEM: u32 = 3;
 const BPF_MAP_GET_NEXT_KEY: u32 = 4;
 const BPF_OBJ_GET: u32 = 7;
+const BPF_PROG_GET_NEXT_ID: u32 = 11;
 const BPF_MAP_GET_NEXT_ID: u32 = 12;
+const BPF_PROG_GET_FD_BY_ID: u32 = 13;
 const BPF_MAP_GET_FD_BY_ID: u32 = 14;
 const BPF_OBJ_GET_INFO_BY_FD: u32 = 15;
 const BPF_BTF_GET_FD_BY_ID: u32 = 19;
@@ -153,6 +155,33 @@ pub struct RawMapInfo {
     pub btf_value_type_id: u32,
     pub btf_vmlinux_id: u32,
     pub map_extra: u64,
+}
+
+/// `struct bpf_prog_info` up to `name`: enough to say which maps a program uses.
+#[repr(C, align(8))]
+#[derive(Default)]
+struct RawProgInfo {
+    prog_type: u32,
+    id: u32,
+    tag: [u8; 8],
+    jited_prog_len: u32,
+    xlated_prog_len: u32,
+    jited_prog_insns: u64,
+    xlated_prog_insns: u64,
+    load_time: u64,
+    created_by_uid: u32,
+    nr_map_ids: u32,
+    map_ids: u64,
+    name: [u8; 16],
+}
+
+/// A loaded program as `--system` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgInfo {
+    pub id: u32,
+    pub name: String,
+    pub prog_type: u32,
+    pub map_ids: Vec<u32>,
 }
 
 /// `struct bpf_btf_info`.
@@ -386,10 +415,59 @@ pub fn map_fd_by_id(id: u32) -> SysResult<OwnedFd> {
 
 /// BPF_MAP_GET_NEXT_ID: the ids of every map on the system, ascending.
 pub fn map_ids() -> SysResult<Vec<u32>> {
+    object_ids("list maps", BPF_MAP_GET_NEXT_ID)
+}
+
+/// Every program on the system with the maps it uses. Programs that vanish while being
+/// listed are skipped.
+pub fn programs() -> SysResult<Vec<ProgInfo>> {
+    let mut programs = Vec::new();
+    for id in object_ids("list programs", BPF_PROG_GET_NEXT_ID)? {
+        let mut attr = IdAttr {
+            id,
+            ..Default::default()
+        };
+        let Ok(fd) = bpf("open program by id", BPF_PROG_GET_FD_BY_ID, &mut attr).map(owned_fd)
+        else {
+            continue;
+        };
+        // First learn how many maps it uses, then ask for their ids.
+        let mut info = RawProgInfo::default();
+        prog_info(fd.as_fd(), &mut info)?;
+        let mut map_ids = vec![0u32; info.nr_map_ids as usize];
+        info = RawProgInfo {
+            nr_map_ids: map_ids.len() as u32,
+            map_ids: map_ids.as_mut_ptr() as u64,
+            ..Default::default()
+        };
+        prog_info(fd.as_fd(), &mut info)?;
+        map_ids.truncate(info.nr_map_ids as usize);
+        let name_len = info.name.iter().position(|&b| b == 0).unwrap_or(16);
+        programs.push(ProgInfo {
+            id: info.id,
+            name: String::from_utf8_lossy(&info.name[..name_len]).into_owned(),
+            prog_type: info.prog_type,
+            map_ids,
+        });
+    }
+    Ok(programs)
+}
+
+fn prog_info(fd: BorrowedFd<'_>, info: &mut RawProgInfo) -> SysResult<()> {
+    let mut attr = InfoAttr {
+        bpf_fd: raw(fd),
+        info_len: size_of::<RawProgInfo>() as u32,
+        info: (info as *mut RawProgInfo) as u64,
+    };
+    bpf("program info", BPF_OBJ_GET_INFO_BY_FD, &mut attr).map(drop)
+}
+
+/// Walks a *_GET_NEXT_ID command from the start.
+fn object_ids(op: &'static str, cmd: u32) -> SysResult<Vec<u32>> {
     let mut ids = Vec::new();
     let mut attr = IdAttr::default();
     loop {
-        match bpf("list maps", BPF_MAP_GET_NEXT_ID, &mut attr) {
+        match bpf(op, cmd, &mut attr) {
             Ok(_) => {
                 ids.push(attr.next_id);
                 attr.id = attr.next_id;
@@ -454,6 +532,8 @@ mod tests {
         assert_eq!(size_of::<ElemAttr>(), 32);
         assert_eq!(size_of::<BatchAttr>(), 56);
         assert_eq!(std::mem::offset_of!(CreateAttr, map_name), 28);
+        assert_eq!(std::mem::offset_of!(RawProgInfo, map_ids), 56);
+        assert_eq!(size_of::<RawProgInfo>(), 80);
         assert_eq!(std::mem::offset_of!(BatchAttr, map_fd), 36);
         assert_eq!(size_of::<RawMapInfo>(), 88);
         assert_eq!(std::mem::offset_of!(RawMapInfo, btf_id), 64);

@@ -119,7 +119,7 @@ impl MapHandle {
             .filter(|n| (1..=request.count).contains(n))
             .collect();
         let mut failures: Vec<(i32, u32)> = tally.failures.into_iter().collect();
-        failures.sort_by(|a, b| b.1.cmp(&a.1));
+        failures.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
         let entries_after = if self.desc.meta.kind.is_array() {
             snap.nonzero_count()
         } else {

@@ -86,6 +86,8 @@ pub enum LayoutSource {
     ObjectBtf,
     /// No BTF: integers for 1/2/4/8-byte sizes, bytes otherwise.
     Sizes,
+    /// No BTF, read with the types the user gave (--key-type / --value-type).
+    UserTypes,
 }
 
 /// Everything needed to decode a map's bytes, without the fd: cheap to clone and send.
@@ -122,6 +124,11 @@ pub struct MapHandle {
     pub desc: MapDesc,
     /// Set once the kernel refuses a batch read of this map, so refreshes stop trying.
     batch_unsupported: AtomicBool,
+    /// Whether operations may change the map: maps other programs own are read-only
+    /// unless the user passed --write.
+    pub writable: bool,
+    /// Programs that use the map (name and id), where known.
+    pub owners: Vec<String>,
 }
 
 impl MapHandle {
@@ -138,6 +145,8 @@ impl MapHandle {
         Ok(Self {
             fd,
             batch_unsupported: AtomicBool::new(false),
+            writable: true,
+            owners: Vec::new(),
             desc: MapDesc {
                 meta,
                 key_layout,
@@ -193,6 +202,50 @@ impl MapHandle {
             desc.value_layout = value;
             desc.layout_source = LayoutSource::ObjectBtf;
         }
+    }
+
+    /// Reads a map that has no BTF with the types the user gave. Maps with BTF keep it;
+    /// a type of the wrong size is an error naming both sizes.
+    pub fn use_types(
+        &mut self,
+        key: Option<&Layout>,
+        value: Option<&Layout>,
+    ) -> Result<(), String> {
+        let desc = &mut self.desc;
+        if !matches!(
+            desc.layout_source,
+            LayoutSource::Sizes | LayoutSource::UserTypes
+        ) {
+            return Ok(());
+        }
+        let fits = |layout: &Layout, size: u32, what: &str| {
+            if layout.size() == size as usize {
+                Ok(layout.clone())
+            } else {
+                Err(format!(
+                    "--{what}-type {} is {} bytes; {}'s {what}s are {size}",
+                    layout.type_name(),
+                    layout.size(),
+                    desc.meta.name
+                ))
+            }
+        };
+        let key = key
+            .map(|k| fits(k, desc.meta.key_size, "key"))
+            .transpose()?;
+        let value = value
+            .map(|v| fits(v, desc.meta.value_size, "value"))
+            .transpose()?;
+        if key.is_some() || value.is_some() {
+            desc.layout_source = LayoutSource::UserTypes;
+        }
+        if let Some(key) = key {
+            desc.key_layout = key;
+        }
+        if let Some(value) = value {
+            desc.value_layout = value;
+        }
+        Ok(())
     }
 
     pub(crate) fn syscall_error(&self, source: SysError) -> MapError {

@@ -36,6 +36,11 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Whether the operation can change the map (a lookup or peek cannot).
+    pub fn changes_map(&self) -> bool {
+        !matches!(self, Self::Lookup { .. } | Self::Peek)
+    }
+
     pub fn label(&self) -> &'static str {
         match self {
             Self::Update { .. } => "insert",
@@ -233,9 +238,21 @@ pub fn explain(desc: &MapDesc, op: &str, err: &SysError) -> OpError {
 }
 
 impl MapHandle {
+    /// Refuses changes to a map another program owns unless --write was given.
+    pub fn check_writable(&self, op: &Operation) -> Result<(), OpError> {
+        if self.writable || !op.changes_map() {
+            return Ok(());
+        }
+        Err(OpError::refused(format!(
+            "{} is read-only: it belongs to another program; start mapinspect with --write to change it",
+            self.desc.meta.name
+        )))
+    }
+
     /// Checks, then runs one operation (all but kernel-side floods, which need the loaded
     /// object: see `Loaded::flood_in_kernel`).
     pub fn execute(&self, op: &Operation) -> Result<OpResult, OpError> {
+        self.check_writable(op)?;
         check(&self.desc, op)?;
         let fd = self.fd();
         let fail = |e: SysError| explain(&self.desc, op.label(), &e);

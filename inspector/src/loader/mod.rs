@@ -1,0 +1,201 @@
+//! Where maps come from: the bundled object, an eBPF object file, or maps other programs
+//! own (all of them, one by id, one by pin). Checks come first with the fix in their
+//! message (root, tracefs, memlock); then programs are attached and maps opened.
+mod checks;
+mod flood;
+mod object;
+mod system;
+
+use std::path::PathBuf;
+
+use aya::Ebpf;
+pub use checks::kernel_release;
+pub use object::object_btf;
+use thiserror::Error;
+
+use crate::maps::{
+    MapError, MapHandle,
+    ops::{FloodFrom, OpError, OpResult, Operation},
+};
+
+#[derive(Debug, Error)]
+pub enum LoadError {
+    #[error(
+        "root is needed to load eBPF programs and read maps: run it with sudo (sudo mapinspect)"
+    )]
+    NotRoot,
+    #[error(
+        "tracefs is not mounted and mounting it failed ({reason}); mount it with: sudo mount -t tracefs tracefs /sys/kernel/tracing"
+    )]
+    NoTracefs { reason: String },
+    #[error(
+        "the bundled eBPF object is empty: it was built with AYA_BUILD_SKIP=1; rebuild without it"
+    )]
+    EmptyObject,
+    #[error("cannot read {path}: {reason}")]
+    ObjectFile { path: String, reason: String },
+    #[error("cannot open the map pinned at {path}: {reason}")]
+    Pin { path: String, reason: String },
+    #[error("loading the eBPF object failed: {}", chain(.source))]
+    Load {
+        #[source]
+        source: aya::EbpfError,
+    },
+    #[error("program {name}: {}", chain(.source))]
+    Program {
+        name: String,
+        #[source]
+        source: aya::programs::ProgramError,
+    },
+    #[error(transparent)]
+    Map(#[from] MapError),
+}
+
+/// An error and all its causes on one line: aya keeps the errno in the innermost one.
+pub(crate) fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// What happened to one program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramStatus {
+    pub name: String,
+    /// e.g. "tracepoint syscalls/sys_enter_execve", or why it is not attached.
+    pub attachment: String,
+    pub attached: bool,
+}
+
+/// Where the maps come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Source {
+    /// mapinspect's own object, with one map of every major type.
+    #[default]
+    Bundled,
+    /// Any eBPF ELF object (from clang or aya-ebpf).
+    Object(PathBuf),
+    /// Every map loaded on the machine.
+    System,
+    MapId(u32),
+    Pin(PathBuf),
+}
+
+impl Source {
+    /// Maps of other programs are only changed when the user says so (--write).
+    fn owns_its_maps(&self) -> bool {
+        matches!(self, Self::Bundled | Self::Object(_))
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Bundled => "the bundled object".into(),
+            Self::Object(path) => path.display().to_string(),
+            Self::System => "every map on the system".into(),
+            Self::MapId(id) => format!("map id {id}"),
+            Self::Pin(path) => format!("the map pinned at {}", path.display()),
+        }
+    }
+}
+
+/// The loaded source. Dropping it detaches every program mapinspect attached and closes
+/// its map fds.
+pub struct Loaded {
+    /// The object mapinspect loaded, if it loaded one.
+    ebpf: Option<Ebpf>,
+    pub source: Source,
+    pub maps: Vec<MapHandle>,
+    pub programs: Vec<ProgramStatus>,
+    /// Problems that did not stop loading (e.g. the memlock limit).
+    pub warnings: Vec<String>,
+}
+
+/// Loads the bundled object and attaches its programs.
+pub fn load_bundled() -> Result<Loaded, LoadError> {
+    load(&Source::Bundled, false)
+}
+
+/// Loads a source. `write` lets operations change maps that other programs own.
+pub fn load(source: &Source, write: bool) -> Result<Loaded, LoadError> {
+    let loads_object = source.owns_its_maps();
+    if *source == Source::Bundled && object::BUNDLED_OBJECT.is_empty() {
+        return Err(LoadError::EmptyObject);
+    }
+    checks::preflight(loads_object)?;
+    let warnings: Vec<String> = checks::raise_memlock_if_needed()
+        .err()
+        .into_iter()
+        .collect();
+    let (ebpf, mut maps, programs) = match source {
+        Source::Bundled => load_object(object::BUNDLED_OBJECT, &shared::map_names::ALL)?,
+        Source::Object(path) => {
+            let elf = std::fs::read(path).map_err(|e| LoadError::ObjectFile {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            load_object(&elf, &[])?
+        }
+        Source::System => no_object(system::open(system::Pick::All)?),
+        Source::MapId(id) => no_object(system::open(system::Pick::Id(*id))?),
+        Source::Pin(path) => no_object(system::open(system::Pick::Pin(path))?),
+    };
+    let writable = loads_object || write;
+    maps.iter_mut().for_each(|map| map.writable = writable);
+    Ok(Loaded {
+        ebpf,
+        source: source.clone(),
+        maps,
+        programs,
+        warnings,
+    })
+}
+
+type Parts = (Option<Ebpf>, Vec<MapHandle>, Vec<ProgramStatus>);
+
+fn no_object((maps, programs): (Vec<MapHandle>, Vec<ProgramStatus>)) -> Parts {
+    (None, maps, programs)
+}
+
+fn load_object(elf: &[u8], order: &[&str]) -> Result<Parts, LoadError> {
+    let mut ebpf = Ebpf::load(elf).map_err(|source| LoadError::Load { source })?;
+    let programs = object::attach_all(&mut ebpf, elf);
+    let mut maps = object::open_maps(&ebpf, order)?;
+    // Queues and stacks carry no kernel BTF ids: their layouts come from the object.
+    if let Some(btf) = object_btf(elf) {
+        maps.iter_mut().for_each(|map| map.use_object_btf(&btf));
+    }
+    Ok((Some(ebpf), maps, programs))
+}
+
+impl Loaded {
+    /// A map by name.
+    pub fn map(&self, name: &str) -> Option<&MapHandle> {
+        self.maps.iter().find(|m| m.meta().name == name)
+    }
+
+    fn is_bundled(&self) -> bool {
+        self.source == Source::Bundled
+    }
+
+    /// Runs an operation on map `index`: floods from the kernel through the flood program,
+    /// everything else through the map's fd.
+    pub fn execute(&mut self, index: usize, op: &Operation) -> Result<OpResult, OpError> {
+        let map = self
+            .maps
+            .get(index)
+            .ok_or_else(|| OpError::Refused(format!("no map #{index}")))?;
+        match op {
+            Operation::Flood(request) if request.from == FloodFrom::Kernel => {
+                map.check_writable(op)?;
+                self.flood_from_kernel(index, request)
+                    .map(OpResult::Flooded)
+            }
+            _ => map.execute(op),
+        }
+    }
+}

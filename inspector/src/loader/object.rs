@@ -1,0 +1,241 @@
+//! Loading an eBPF object, the bundled one or any ELF file a user gives: create its maps,
+//! attach what can be attached by its section name, and open each map for reading.
+use std::{collections::HashMap, os::fd::AsFd};
+
+use aya::{
+    Ebpf,
+    maps::{Map, MapData},
+    programs::{Program, ProgramError},
+};
+
+use super::{LoadError, ProgramStatus, chain};
+use crate::{
+    btf::Btf,
+    maps::{MapError, MapHandle},
+    sys::SysError,
+};
+
+/// The object built from inspector-ebpf by build.rs.
+pub(super) static BUNDLED_OBJECT: &[u8] =
+    aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/inspector"));
+
+/// What to do with a program, decided by its ELF section name.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Attach {
+    Tracepoint {
+        category: String,
+        event: String,
+    },
+    RawTracepoint(String),
+    /// A raw tracepoint with no event: loaded, then run on demand with BPF_PROG_TEST_RUN.
+    OnDemand,
+    NotSupported(String),
+}
+
+/// libbpf's and aya's section names for the program types mapinspect can attach.
+pub(super) fn plan(section: &str) -> Attach {
+    let (kind, rest) = section.split_once('/').unwrap_or((section, ""));
+    match kind {
+        "tracepoint" | "tp" => match rest.split_once('/') {
+            Some((category, event)) if !category.is_empty() && !event.is_empty() => {
+                Attach::Tracepoint {
+                    category: category.into(),
+                    event: event.into(),
+                }
+            }
+            _ => Attach::NotSupported(format!(
+                "section {section:?} names no tracepoint (expected tracepoint/CATEGORY/EVENT)"
+            )),
+        },
+        "raw_tp" | "raw_tracepoint" if rest.is_empty() => Attach::OnDemand,
+        "raw_tp" | "raw_tracepoint" => Attach::RawTracepoint(rest.into()),
+        "kprobe" | "kretprobe" | "uprobe" | "uretprobe" => Attach::NotSupported(format!(
+            "{kind} programs are not attached (this machine's kernel offers tracepoints, not kprobes)"
+        )),
+        _ => Attach::NotSupported(format!(
+            "mapinspect attaches tracepoints and raw tracepoints; section {section:?} is left unattached"
+        )),
+    }
+}
+
+/// Program (function) name -> the ELF section it lives in.
+fn program_sections(elf: &[u8]) -> HashMap<String, String> {
+    use object::{Object as _, ObjectSection as _, ObjectSymbol as _, SymbolKind};
+    let Ok(file) = object::File::parse(elf) else {
+        return HashMap::new();
+    };
+    file.symbols()
+        .filter(|symbol| symbol.kind() == SymbolKind::Text)
+        .filter_map(|symbol| {
+            let index = symbol.section_index()?;
+            let section = file.section_by_index(index).ok()?;
+            Some((
+                symbol.name().ok()?.to_string(),
+                section.name().ok()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+/// The object's own BTF (its `.BTF` section), if it has one that parses.
+pub fn object_btf(elf: &[u8]) -> Option<Btf> {
+    use object::{Object as _, ObjectSection as _};
+    let file = object::File::parse(elf).ok()?;
+    let section = file.section_by_name(".BTF")?;
+    Btf::parse(section.data().ok()?).ok()
+}
+
+/// Loads (and so verifies) and attaches every program it can; a program that fails is
+/// reported with the reason, and the object's maps are shown all the same.
+pub(super) fn attach_all(ebpf: &mut Ebpf, elf: &[u8]) -> Vec<ProgramStatus> {
+    let sections = program_sections(elf);
+    let mut statuses: Vec<ProgramStatus> = ebpf
+        .programs_mut()
+        .map(|(name, program)| {
+            let section = sections.get(name).map_or("", String::as_str);
+            let (attached, attachment) = match attach(program, plan(section)) {
+                Ok(done) => done,
+                Err(err) => (false, format!("not attached: {}", chain(&err))),
+            };
+            ProgramStatus {
+                name: name.to_string(),
+                attachment,
+                attached,
+            }
+        })
+        .collect();
+    statuses.sort_by(|a, b| a.name.cmp(&b.name));
+    statuses
+}
+
+fn attach(program: &mut Program, plan: Attach) -> Result<(bool, String), ProgramError> {
+    Ok(match (plan, program) {
+        (Attach::Tracepoint { category, event }, Program::TracePoint(tp)) => {
+            tp.load()?;
+            tp.attach(&category, &event)?;
+            (true, format!("tracepoint {category}/{event}"))
+        }
+        (Attach::RawTracepoint(event), Program::RawTracePoint(raw)) => {
+            raw.load()?;
+            raw.attach(&event)?;
+            (true, format!("raw tracepoint {event}"))
+        }
+        (Attach::OnDemand, Program::RawTracePoint(raw)) => {
+            raw.load()?;
+            (
+                false,
+                "raw tracepoint, run on demand (BPF_PROG_TEST_RUN)".to_string(),
+            )
+        }
+        (Attach::NotSupported(reason), _) => (false, format!("not attached: {reason}")),
+        (_, other) => (
+            false,
+            format!(
+                "not attached: its section does not match its type ({:?})",
+                other.prog_type()
+            ),
+        ),
+    })
+}
+
+/// Opens every map of the object through its own fd, known names in `order` first.
+pub(super) fn open_maps(ebpf: &Ebpf, order: &[&str]) -> Result<Vec<MapHandle>, LoadError> {
+    let mut maps = Vec::new();
+    for (_, map) in ebpf.maps() {
+        let fd = map_data(map)
+            .fd()
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|source| MapError::Open {
+                source: SysError { op: "dup", source },
+            })?;
+        maps.push(MapHandle::from_fd(fd)?);
+    }
+    let rank = |name: &str| order.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+    maps.sort_by(|a, b| {
+        let (a, b) = (&a.meta().name, &b.meta().name);
+        rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
+    });
+    Ok(maps)
+}
+
+/// aya wraps every map type's MapData in its own variant; this unwraps any of them.
+fn map_data(map: &Map) -> &MapData {
+    match map {
+        Map::Array(d)
+        | Map::ArrayOfMaps(d)
+        | Map::BloomFilter(d)
+        | Map::CgroupArray(d)
+        | Map::CgroupStorage(d)
+        | Map::CgrpStorage(d)
+        | Map::CpuMap(d)
+        | Map::DevMap(d)
+        | Map::DevMapHash(d)
+        | Map::HashMap(d)
+        | Map::HashOfMaps(d)
+        | Map::InodeStorage(d)
+        | Map::LpmTrie(d)
+        | Map::LruHashMap(d)
+        | Map::PerCpuArray(d)
+        | Map::PerCpuCgroupStorage(d)
+        | Map::PerCpuHashMap(d)
+        | Map::PerCpuLruHashMap(d)
+        | Map::PerfEventArray(d)
+        | Map::ProgramArray(d)
+        | Map::Queue(d)
+        | Map::RingBuf(d)
+        | Map::ReusePortSockArray(d)
+        | Map::SockHash(d)
+        | Map::SockMap(d)
+        | Map::SkStorage(d)
+        | Map::Stack(d)
+        | Map::StackTraceMap(d)
+        | Map::Unsupported(d)
+        | Map::XskMap(d) => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_decide_how_to_attach() {
+        assert_eq!(
+            plan("tracepoint/syscalls/sys_enter_execve"),
+            Attach::Tracepoint {
+                category: "syscalls".into(),
+                event: "sys_enter_execve".into()
+            }
+        );
+        assert!(matches!(
+            plan("tp/sched/sched_process_fork"),
+            Attach::Tracepoint { .. }
+        ));
+        assert_eq!(plan("raw_tp"), Attach::OnDemand);
+        assert_eq!(
+            plan("raw_tp/sys_enter"),
+            Attach::RawTracepoint("sys_enter".into())
+        );
+        assert!(
+            matches!(plan("kprobe/do_sys_open"), Attach::NotSupported(r) if r.contains("kprobes"))
+        );
+        assert!(matches!(
+            plan("tracepoint/syscalls"),
+            Attach::NotSupported(_)
+        ));
+        assert!(matches!(plan("xdp"), Attach::NotSupported(_)));
+        assert!(matches!(plan(""), Attach::NotSupported(_)));
+    }
+
+    #[test]
+    fn the_bundled_objects_programs_have_their_sections() {
+        assert!(!BUNDLED_OBJECT.is_empty(), "built with AYA_BUILD_SKIP=1?");
+        let sections = program_sections(BUNDLED_OBJECT);
+        assert_eq!(
+            sections.get("on_execve").map(String::as_str),
+            Some("tracepoint/syscalls/sys_enter_execve")
+        );
+        assert_eq!(sections.get("flood").map(String::as_str), Some("raw_tp"));
+    }
+}

@@ -13,7 +13,7 @@ use shared::{
 
 const EXP: usize = EXPERIMENT_MAX_ENTRIES as usize;
 
-/// pid -> what it exec'd.
+/// pid -> what it exec'd, for live processes (removed when the process exits).
 #[btf_map]
 pub static EXECS: HashMap<u32, ExecInfo, 1024> = HashMap::new();
 
@@ -21,7 +21,7 @@ pub static EXECS: HashMap<u32, ExecInfo, 1024> = HashMap::new();
 #[btf_map]
 pub static EXIT_CODES: Array<u64, { EXIT_CODE_SLOTS as usize }> = Array::new();
 
-/// pid -> execs and opens, counted on the CPU they happened on.
+/// pid -> execs and opens, counted on the CPU they happened on (removed at exit).
 #[btf_map]
 pub static PID_ACTIVITY: PerCpuHashMap<u32, PidActivity, 1024> = PerCpuHashMap::new();
 

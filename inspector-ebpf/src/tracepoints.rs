@@ -23,6 +23,8 @@ const BPF_NOEXIST: u64 = aya_ebpf::bindings::BPF_NOEXIST as u64;
 const EXECVE_FILENAME: usize = 16;
 /// sys_enter_exit_group: `int error_code` at offset 16.
 const EXIT_GROUP_CODE: usize = 16;
+/// sched_process_exit: `bool group_dead` at offset 32 (the last thread of the process).
+const PROCESS_EXIT_GROUP_DEAD: usize = 32;
 
 #[tracepoint(category = "syscalls", name = "sys_enter_execve")]
 pub fn on_execve(ctx: TracePointContext) -> u32 {
@@ -72,6 +74,20 @@ pub fn on_exit_group(ctx: TracePointContext) -> u32 {
     };
     // BPF_EXIST: when full, drop the oldest rather than lose the newest.
     let _ = RECENT_EXITS.push(event, BPF_EXIST.into());
+    0
+}
+
+/// A process is gone: forget its pid, so the per-pid maps hold live processes and never
+/// fill up with the dead (the classic leak of pid-keyed BPF maps).
+#[tracepoint(category = "sched", name = "sched_process_exit")]
+pub fn on_process_exit(ctx: TracePointContext) -> u32 {
+    // SAFETY: offset from the tracepoint's format file; the field is one byte.
+    let group_dead = unsafe { ctx.read_at::<u8>(PROCESS_EXIT_GROUP_DEAD) }.unwrap_or(0);
+    if group_dead != 0 {
+        let pid = current_pid();
+        let _ = EXECS.remove(pid);
+        let _ = PID_ACTIVITY.remove(pid);
+    }
     0
 }
 

@@ -109,44 +109,69 @@ fn every_tracepoint_program_is_attached() {
         .collect();
     assert_eq!(
         attached,
-        ["on_execve", "on_exit_group", "on_fork", "on_openat"]
+        [
+            "on_execve",
+            "on_exit_group",
+            "on_fork",
+            "on_openat",
+            "on_process_exit"
+        ]
     );
     let flood = loaded.programs.iter().find(|p| p.name == "flood").unwrap();
     assert!(flood.attachment.contains("on demand"), "{flood:?}");
 }
 
+/// Polls `check` for up to two seconds.
+fn eventually(what: &str, check: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !check() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
-fn an_exec_chain_is_counted_exactly_in_the_hash_and_per_cpu_hash() {
+fn an_exec_chain_is_counted_exactly_while_it_lives_and_forgotten_when_it_exits() {
     let Some(_guard) = common::kernel() else {
         return;
     };
     let loaded = load();
-    // One pid, three execs: sh, then sh again, then true.
-    let pid = run("/bin/sh", &["-c", "exec /bin/sh -c 'exec /bin/true'"]);
-
-    let execs = entries_of(map(&loaded, map_names::EXECS));
-    let ours = execs
-        .iter()
-        .find(|e| e.key == Value::Unsigned(pid.into()))
-        .unwrap_or_else(|| panic!("pid {pid} in EXECS"));
-    assert_eq!(field(&ours.value, "count"), &Value::Unsigned(3));
+    // One pid, three execs: sh, then sh again, then sleep.
+    let mut child = Command::new("/bin/sh")
+        .args(["-c", "exec /bin/sh -c 'exec /bin/sleep 0.5'"])
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let ours = |name: &str| {
+        entries_of(map(&loaded, name))
+            .into_iter()
+            .find(|e| e.key == Value::Unsigned(pid.into()))
+    };
+    eventually("three execs recorded", || {
+        ours(map_names::EXECS).is_some_and(|e| field(&e.value, "count") == &Value::Unsigned(3))
+    });
+    let exec = ours(map_names::EXECS).unwrap();
     assert_eq!(
-        field(&ours.value, "filename"),
-        &Value::Text("/bin/true".into())
+        field(&exec.value, "filename"),
+        &Value::Text("/bin/sleep".into())
     );
 
-    let activity = entries_of(map(&loaded, map_names::PID_ACTIVITY));
-    let ours = activity
-        .iter()
-        .find(|e| e.key == Value::Unsigned(pid.into()))
-        .unwrap_or_else(|| panic!("pid {pid} in PID_ACTIVITY"));
-    assert_eq!(ours.per_cpu.len(), possible_cpus());
-    let total = percpu::sum(&ours.per_cpu).unwrap();
+    let activity = ours(map_names::PID_ACTIVITY).expect("pid in PID_ACTIVITY");
+    assert_eq!(activity.per_cpu.len(), possible_cpus());
+    let total = percpu::sum(&activity.per_cpu).unwrap();
     assert_eq!(field(&total, "execs"), &Value::Unsigned(3));
     assert!(
         matches!(field(&total, "opens"), Value::Unsigned(n) if *n >= 1),
         "{total:?}"
     );
+
+    child.wait().unwrap();
+    eventually("the pid forgotten at exit", || {
+        ours(map_names::EXECS).is_none() && ours(map_names::PID_ACTIVITY).is_none()
+    });
 }
 
 #[test]

@@ -13,57 +13,161 @@ pub enum Mode {
     Filter,
     /// The `?` overlay is open.
     Help,
+    /// Typing a key and/or value: insert, lookup, push.
+    Prompt,
+    /// A yes/no question before a delete.
+    Confirm,
+    /// The flood popup: count, mode and CPU, then Enter.
+    Flood,
+    /// Typing the flood count inside the flood popup.
+    FloodCount,
+}
+
+/// Where a binding shows besides the help overlay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Footer {
+    /// Only in the help overlay.
+    Help,
+    /// In the footer while there is room.
+    Room,
+    /// In the footer until the very last: left out only after every `Room` binding.
+    Always,
 }
 
 /// A binding as the help overlay and footer show it.
 pub struct Binding {
     pub keys: &'static str,
     pub does: &'static str,
-    /// Shown in the footer of this mode (the rest only in the help overlay).
-    pub footer: Option<Mode>,
+    pub mode: Mode,
+    pub footer: Footer,
 }
 
-const fn bind(keys: &'static str, does: &'static str, footer: Option<Mode>) -> Binding {
-    Binding { keys, does, footer }
+const fn bind(keys: &'static str, does: &'static str, mode: Mode, footer: Footer) -> Binding {
+    Binding {
+        keys,
+        does,
+        mode,
+        footer,
+    }
 }
+
+use Footer::{Always, Help as Hidden, Room};
+use Mode::{Confirm, Filter, Flood, FloodCount, Help, Normal, Prompt};
+
+/// Prompt keys the footer leaves out where they do nothing.
+pub const FLAGS_KEYS: &str = "^F/F2";
+pub const PER_CPU_KEYS: &str = "^T/F3";
 
 pub const BINDINGS: &[Binding] = &[
-    bind("↑/k ↓/j", "move", Some(Mode::Normal)),
-    bind("Tab/S-Tab", "switch pane", Some(Mode::Normal)),
-    bind("Enter", "open the selected map's entries", None),
-    bind("PgUp/PgDn Home/End", "page, first, last", None),
-    bind("s", "sort: key, value, kernel order", Some(Mode::Normal)),
-    bind("/", "filter keys and values", Some(Mode::Normal)),
-    bind("x", "hex / decimal", Some(Mode::Normal)),
-    bind("z", "show zero array slots", None),
-    bind("p", "pause / resume refresh", Some(Mode::Normal)),
-    bind("+/-", "refresh faster / slower", None),
-    bind("?", "help", Some(Mode::Normal)),
-    bind("q/Esc", "quit", Some(Mode::Normal)),
-    bind("Enter", "apply the filter", Some(Mode::Filter)),
-    bind("Esc", "clear the filter", Some(Mode::Filter)),
-    bind("?/Esc/q", "close help", Some(Mode::Help)),
+    bind("↑/k ↓/j", "move", Normal, Hidden),
+    bind("Tab/S-Tab", "switch pane", Normal, Hidden),
+    bind("Enter", "open the map's entries", Normal, Hidden),
+    bind("PgUp/Dn Home/End", "page, first, last", Normal, Hidden),
+    bind("i", "insert/update (queue: push)", Normal, Always),
+    bind("d", "delete the selected entry", Normal, Always),
+    bind("x", "lookup & delete (queue: pop)", Normal, Hidden),
+    bind("l", "lookup a key (queue: peek)", Normal, Always),
+    bind("f", "flood: insert keys 1..=N", Normal, Always),
+    bind("F", "flood, typing the count", Normal, Hidden),
+    bind("r", "show/hide the flood result", Normal, Hidden),
+    bind("s", "sort: key, value, kernel", Normal, Room),
+    bind("/", "filter keys and values", Normal, Room),
+    bind("h", "hex / decimal", Normal, Room),
+    bind("z", "show zero array slots", Normal, Hidden),
+    bind("p", "pause / resume refresh", Normal, Room),
+    bind("+/-", "refresh faster / slower", Normal, Hidden),
+    bind("?", "help", Normal, Always),
+    bind("q", "quit", Normal, Always),
+    bind("Esc", "close flood result / quit", Normal, Hidden),
+    bind("Enter", "apply the filter", Filter, Always),
+    bind("Esc", "clear the filter", Filter, Always),
+    bind("?/Esc/q", "close help", Help, Always),
+    bind("Tab/↓", "next field", Prompt, Room),
+    bind("S-Tab/↑", "previous field", Prompt, Hidden),
+    bind("Enter", "next/submit (on the last field)", Prompt, Always),
+    bind("^S", "submit from any field", Prompt, Always),
+    bind(FLAGS_KEYS, "flags: BPF_ANY, NOEXIST, EXIST", Prompt, Always),
+    bind(
+        PER_CPU_KEYS,
+        "per-CPU: one value or one per CPU",
+        Prompt,
+        Room,
+    ),
+    bind("^U", "clear the field", Prompt, Hidden),
+    bind("Esc", "cancel: nothing is sent", Prompt, Always),
+    bind("y/Enter", "yes, do it", Confirm, Always),
+    bind("n/Esc", "no, keep it", Confirm, Always),
+    bind("Enter", "flood now", Flood, Always),
+    bind("n", "count: type another", Flood, Always),
+    bind("m", "mode: kernel / userspace", Flood, Always),
+    bind("c", "next CPU", Flood, Always),
+    bind("Esc", "cancel", Flood, Always),
+    bind("0-9", "the count", FloodCount, Always),
+    bind("Enter", "keep the count", FloodCount, Always),
+    bind("Esc", "back, count unchanged", FloodCount, Always),
 ];
 
 /// The action a key stands for in a mode, if any.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
     match mode {
-        Mode::Normal => normal(key),
-        Mode::Filter => match key.code {
+        Normal => normal(key),
+        Filter => match key.code {
             KeyCode::Enter => Some(Action::FilterApply),
             KeyCode::Esc => Some(Action::FilterClear),
             KeyCode::Backspace => Some(Action::FilterBackspace),
             KeyCode::Char(c) => Some(Action::FilterChar(c)),
             _ => None,
         },
-        Mode::Help => match key.code {
+        Help => match key.code {
             KeyCode::Char('?' | 'q') | KeyCode::Esc => Some(Action::ToggleHelp),
             _ => None,
         },
+        Prompt => prompt(key, ctrl),
+        Confirm => match key.code {
+            KeyCode::Char('y' | 'Y') | KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Char('n' | 'N') | KeyCode::Esc => Some(Action::Cancel),
+            _ => None,
+        },
+        Flood => match key.code {
+            KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Char('n' | 'F') => Some(Action::EditCount),
+            KeyCode::Char('m') => Some(Action::FloodMode),
+            KeyCode::Char('c') => Some(Action::FloodCpu),
+            _ => None,
+        },
+        FloodCount => match key.code {
+            KeyCode::Enter => Some(Action::Submit),
+            KeyCode::Esc => Some(Action::Cancel),
+            KeyCode::Backspace => Some(Action::Erase),
+            KeyCode::Char(c) if !ctrl => Some(Action::Type(c)),
+            _ => None,
+        },
     }
+}
+
+/// Keys of a prompt: every plain character is text, so commands take Ctrl or F-keys.
+fn prompt(key: KeyEvent, ctrl: bool) -> Option<Action> {
+    Some(match key.code {
+        KeyCode::Char('s') if ctrl => Action::SubmitAll,
+        KeyCode::Char('f') if ctrl => Action::CycleFlags,
+        KeyCode::Char('t') if ctrl => Action::TogglePerCpu,
+        KeyCode::Char('u') if ctrl => Action::ClearField,
+        KeyCode::Char(_) if ctrl => return None,
+        KeyCode::Char(c) => Action::Type(c),
+        KeyCode::F(2) => Action::CycleFlags,
+        KeyCode::F(3) => Action::TogglePerCpu,
+        KeyCode::Backspace => Action::Erase,
+        KeyCode::Tab | KeyCode::Down => Action::NextField,
+        KeyCode::BackTab | KeyCode::Up => Action::PrevField,
+        KeyCode::Enter => Action::Submit,
+        KeyCode::Esc => Action::Cancel,
+        _ => return None,
+    })
 }
 
 fn normal(key: KeyEvent) -> Option<Action> {
@@ -77,15 +181,23 @@ fn normal(key: KeyEvent) -> Option<Action> {
         KeyCode::Tab => Action::NextPane,
         KeyCode::BackTab => Action::PrevPane,
         KeyCode::Enter => Action::Open,
+        KeyCode::Char('i') => Action::Insert,
+        KeyCode::Char('d') => Action::Delete,
+        KeyCode::Char('x') => Action::Take,
+        KeyCode::Char('l') => Action::Lookup,
+        KeyCode::Char('f') => Action::Flood,
+        KeyCode::Char('F') => Action::FloodCount,
+        KeyCode::Char('r') => Action::ToggleFloodResult,
         KeyCode::Char('s') => Action::CycleSort,
         KeyCode::Char('/') => Action::StartFilter,
-        KeyCode::Char('x') => Action::ToggleHex,
+        KeyCode::Char('h') => Action::ToggleHex,
         KeyCode::Char('z') => Action::ToggleZeroSlots,
         KeyCode::Char('p') => Action::TogglePause,
         KeyCode::Char('+' | '=') => Action::Faster,
         KeyCode::Char('-') => Action::Slower,
         KeyCode::Char('?') => Action::ToggleHelp,
-        KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Esc => Action::Back,
         _ => return None,
     })
 }
@@ -96,6 +208,10 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
     }
 
     #[test]
@@ -120,7 +236,47 @@ mod tests {
             action_for(Mode::Filter, key(KeyCode::Char('q'))),
             Some(Action::FilterChar('q'))
         );
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(action_for(Mode::Filter, ctrl_c), Some(Action::Quit));
+        assert_eq!(action_for(Mode::Filter, ctrl('c')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn h_is_hex_and_x_takes_an_entry() {
+        assert_eq!(
+            action_for(Mode::Normal, key(KeyCode::Char('h'))),
+            Some(Action::ToggleHex)
+        );
+        assert_eq!(
+            action_for(Mode::Normal, key(KeyCode::Char('x'))),
+            Some(Action::Take)
+        );
+    }
+
+    #[test]
+    fn a_prompt_types_every_letter_and_commands_need_ctrl() {
+        for c in ['q', 'i', 'd', 'x', 'f', '?', ' ', '"'] {
+            assert_eq!(
+                action_for(Mode::Prompt, key(KeyCode::Char(c))),
+                Some(Action::Type(c))
+            );
+        }
+        assert_eq!(
+            action_for(Mode::Prompt, ctrl('f')),
+            Some(Action::CycleFlags)
+        );
+        assert_eq!(
+            action_for(Mode::Prompt, key(KeyCode::F(2))),
+            Some(Action::CycleFlags)
+        );
+        assert_eq!(action_for(Mode::Prompt, ctrl('s')), Some(Action::SubmitAll));
+        assert_eq!(action_for(Mode::Prompt, ctrl('x')), None);
+        assert_eq!(action_for(Mode::Prompt, ctrl('c')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn every_mode_has_bindings_and_a_way_out() {
+        for mode in [Normal, Filter, Help, Prompt, Confirm, Flood, FloodCount] {
+            assert!(BINDINGS.iter().any(|b| b.mode == mode), "{mode:?}");
+            assert!(action_for(mode, key(KeyCode::Esc)).is_some(), "{mode:?}");
+        }
     }
 }

@@ -6,7 +6,7 @@ use crate::{
     decode::Style,
     diff::Changes,
     entries::{self, Entry},
-    maps::{MapDesc, Snapshot},
+    maps::{MapDesc, Snapshot, ops::FloodReport},
 };
 
 /// How many refreshes of entry counts the history keeps (for the LRU pane's sparkline).
@@ -71,6 +71,12 @@ pub struct MapView {
     selected_key: Option<Vec<u8>>,
     /// Entry counts of past refreshes, oldest first.
     pub history: VecDeque<usize>,
+    /// The key a lookup found, highlighted until the selection moves.
+    pub highlight: Option<Vec<u8>>,
+    /// What the last flood of this map did; kept after the pane is closed (r reopens it).
+    pub last_flood: Option<FloodReport>,
+    /// Whether the flood result pane is open under the table.
+    pub flood_shown: bool,
 }
 
 impl MapView {
@@ -85,6 +91,9 @@ impl MapView {
             offset: 0,
             selected_key: None,
             history: VecDeque::with_capacity(HISTORY_LEN),
+            highlight: None,
+            last_flood: None,
+            flood_shown: false,
         }
     }
 
@@ -174,8 +183,40 @@ impl MapView {
             .and_then(|i| self.snapshot.as_ref().map(|s| s.key(i).to_vec()));
     }
 
+    /// The selected entry's key and whole value buffer.
+    pub fn selected_entry(&self) -> Option<(&[u8], &[u8])> {
+        let snap = self.snapshot.as_ref()?;
+        let index = self.selected_index()?;
+        (index < snap.len()).then(|| (snap.key(index), snap.value(index)))
+    }
+
+    /// Selects and highlights the row with `key`, scrolling it into view; false if no row
+    /// has it yet. The key is remembered either way, so the refresh that follows an
+    /// operation selects it once it is there.
+    pub fn select_key(&mut self, key: &[u8], page: usize) -> bool {
+        self.highlight = Some(key.to_vec());
+        let snap = self.snapshot.as_ref();
+        let found = self
+            .rows
+            .iter()
+            .position(|&i| snap.is_some_and(|s| s.key(i) == key));
+        match found {
+            Some(pos) => {
+                self.selected = pos;
+                self.selected_key = Some(key.to_vec());
+                self.scroll_into_view(page);
+                true
+            }
+            None => {
+                self.selected_key = Some(key.to_vec());
+                false
+            }
+        }
+    }
+
     /// Moves the selection by `delta` rows (clamped) and keeps it within `page` rows on screen.
     pub fn move_selection(&mut self, delta: isize, page: usize) {
+        self.highlight = None;
         if self.rows.is_empty() {
             return;
         }

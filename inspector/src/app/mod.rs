@@ -1,11 +1,22 @@
 //! The TUI's state and the only place it changes: `App::update` for key actions and
-//! `App::apply_refresh` for data from the collector. No I/O here; side effects the main
-//! loop must carry out come back as [`Effect`]s.
+//! `App::apply` for what the collector sends (refreshes, and the outcomes of operations).
+//! No I/O here; side effects the main loop must carry out come back as [`Effect`]s.
+//!
+//! Editing lives in its own files: `edit` opens and answers the popups (prompt, confirm,
+//! flood), `outcome` reports what the kernel did; `prompt` and `flood` are the popups'
+//! pure state machines, `lru` the kernel facts the LRU panes explain.
+mod edit;
+pub mod flood;
 pub mod keys;
+pub mod lru;
 mod map_view;
+mod outcome;
+mod prefill;
+pub mod prompt;
 
 use std::{sync::Arc, time::Duration};
 
+pub use edit::{Confirm, Popup};
 pub use keys::Mode;
 pub use map_view::{HISTORY_LEN, MapView, RowRules, SortOrder};
 
@@ -18,7 +29,7 @@ use crate::{
     },
 };
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Up,
     Down,
@@ -42,6 +53,39 @@ pub enum Action {
     Slower,
     ToggleHelp,
     Quit,
+    /// Esc while browsing: closes the flood result if one is open, else quits.
+    Back,
+    /// `i`: the insert prompt (push on a queue or stack).
+    Insert,
+    /// `d`: delete the selected entry, after a confirm.
+    Delete,
+    /// `x`: lookup-and-delete the selected entry (confirmed), or pop a queue or stack.
+    Take,
+    /// `l`: look up a typed key, or peek a queue or stack.
+    Lookup,
+    /// `f`: the flood popup.
+    Flood,
+    /// `F`: the flood popup with the count field open.
+    FloodCount,
+    /// `r`: show or hide the selected map's last flood result.
+    ToggleFloodResult,
+    // In popups:
+    /// A character typed into a prompt field or the flood count.
+    Type(char),
+    Erase,
+    ClearField,
+    NextField,
+    PrevField,
+    /// Enter: next field or submit (prompt), yes (confirm), go (flood), keep (count).
+    Submit,
+    /// Submit from any prompt field.
+    SubmitAll,
+    Cancel,
+    CycleFlags,
+    TogglePerCpu,
+    FloodMode,
+    FloodCpu,
+    EditCount,
 }
 
 /// Work for the main loop after an update.
@@ -113,6 +157,8 @@ pub struct App {
     pub possible_cpus: usize,
     /// (major, minor) of the running kernel, if known.
     pub kernel: Option<(u32, u32)>,
+    /// The open popup, if any; `mode` says which keys it takes.
+    pub popup: Option<Popup>,
 }
 
 impl App {
@@ -131,6 +177,7 @@ impl App {
             should_quit: false,
             possible_cpus: 1,
             kernel: None,
+            popup: None,
         }
     }
 
@@ -157,19 +204,6 @@ impl App {
         }
     }
 
-    /// Reports an operation's result on the status line.
-    pub fn apply_outcome(&mut self, outcome: Outcome) {
-        let name = self
-            .maps
-            .get(outcome.map)
-            .map_or("?", |view| view.name())
-            .to_string();
-        match outcome.result {
-            Ok(_) => self.set_status(format!("{} {name}: done", outcome.op.label()), false),
-            Err(err) => self.set_status(err.to_string(), true),
-        }
-    }
-
     pub fn apply_refresh(&mut self, refresh: Refresh) {
         let rules = self.rules.clone();
         let Some(view) = self.maps.get_mut(refresh.map) else {
@@ -185,7 +219,18 @@ impl App {
         }
     }
 
+    /// Applies a key action. While a popup is open only its keys count (Ctrl-C still quits).
     pub fn update(&mut self, action: Action) -> Option<Effect> {
+        if action == Action::Quit {
+            self.should_quit = true;
+            return None;
+        }
+        if matches!(
+            self.mode,
+            Mode::Prompt | Mode::Confirm | Mode::Flood | Mode::FloodCount
+        ) {
+            return self.popup_action(action);
+        }
         let page = self.page_rows as isize;
         match action {
             Action::Up => self.move_by(-1),
@@ -259,7 +304,16 @@ impl App {
                     Mode::Help
                 };
             }
-            Action::Quit => self.should_quit = true,
+            Action::Back => self.back(),
+            Action::Insert => self.start_insert(),
+            Action::Delete => self.start_delete(),
+            Action::Take => return self.start_take(),
+            Action::Lookup => return self.start_lookup(),
+            Action::Flood => self.start_flood(false),
+            Action::FloodCount => self.start_flood(true),
+            Action::ToggleFloodResult => self.toggle_flood_result(),
+            // Popup keys do nothing while browsing; Quit was handled above.
+            _ => {}
         }
         None
     }

@@ -213,3 +213,16 @@ fn a_read_error_is_kept_for_the_screen() {
         result: Err("gone".into()),
     });
 }
+
+mod edit;
+mod flood;
+
+/// The actions of typing `text`.
+fn typing(text: &str) -> Vec<Action> {
+    text.chars().map(Action::Type).collect()
+}
+
+/// Runs `actions` and returns every effect they had, in order.
+fn press(app: &mut App, actions: impl IntoIterator<Item = Action>) -> Vec<Effect> {
+    actions.into_iter().filter_map(|a| app.update(a)).collect()
+}

@@ -11,8 +11,8 @@ use ratatui::{
 
 use super::{cells, fit, theme};
 use crate::app::{
-    App, Mode,
-    keys::{BINDINGS, Binding},
+    App, Mode, Popup,
+    keys::{self, BINDINGS, Binding, Footer},
 };
 
 /// "mapinspect  6 maps · 1/2 programs attached · every 1 s", and PAUSED on the right,
@@ -91,46 +91,88 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
 
 /// The current mode's keys from [`BINDINGS`]. When they do not fit, the longest
 /// descriptions shrink to their first word, then the gaps narrow, then bindings are left
-/// out from the end, whole rather than cut mid-word.
+/// out from the end, whole rather than cut mid-word: those shown while there is room
+/// first, the essential ones (`Footer::Always`) last.
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let width = usize::from(area.width);
-    let bindings: Vec<&Binding> = BINDINGS
+    let mut bindings: Vec<&Binding> = BINDINGS
         .iter()
-        .filter(|b| b.footer == Some(app.mode))
+        .filter(|b| b.mode == app.mode && b.footer != Footer::Help && relevant(b, app))
         .collect();
     let mut does: Vec<&str> = bindings.iter().map(|b| b.does).collect();
-    let total = |does: &[&str], gap: usize| -> usize {
+    let total = |bindings: &[&Binding], does: &[&str], gap: usize| -> usize {
         let text: usize = bindings
             .iter()
             .zip(does)
-            .map(|(b, d)| cells(b.keys) + 1 + cells(d))
+            .map(|(b, d)| cells(b.keys) + cells(&label(d)))
             .sum();
         text + gap * does.len().saturating_sub(1)
     };
     let mut longest: Vec<usize> = (0..does.len()).collect();
     longest.sort_by_key(|&i| std::cmp::Reverse(cells(does[i])));
     for i in longest {
-        if total(&does, 2) <= width {
+        if total(&bindings, &does, 2) <= width {
             break;
         }
         does[i] = first_word(does[i]);
     }
-    let gap = if total(&does, 2) <= width { "  " } else { " " };
+    while total(&bindings, &does, 1) > width {
+        let Some(i) = bindings.iter().rposition(|b| b.footer == Footer::Room) else {
+            break;
+        };
+        bindings.remove(i);
+        does.remove(i);
+    }
+    // Essential keys keep their place: first without words, from the end ("? q").
+    while total(&bindings, &does, 1) > width {
+        let Some(i) = does.iter().rposition(|d| !d.is_empty()) else {
+            break;
+        };
+        does[i] = "";
+    }
+    while total(&bindings, &does, 1) > width && bindings.pop().is_some() {
+        does.pop();
+    }
+    let gap = if total(&bindings, &does, 2) <= width {
+        "  "
+    } else {
+        " "
+    };
 
     let mut spans = Vec::new();
     let mut used = 0;
     for (binding, does) in bindings.iter().zip(does) {
         let sep = if spans.is_empty() { "" } else { gap };
-        let needed = cells(sep) + cells(binding.keys) + 1 + cells(does);
+        let does = label(does);
+        let needed = cells(sep) + cells(binding.keys) + cells(&does);
         if used + needed > width {
             break;
         }
         used += needed;
         spans.push(Span::raw(sep));
         spans.push(Span::styled(binding.keys, theme::key_hint()));
-        spans.push(Span::styled(format!(" {does}"), theme::muted()));
+        spans.push(Span::styled(does, theme::muted()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Prompt keys that do nothing in this prompt (flags in a lookup, per-CPU on a plain map)
+/// are left out of the footer.
+fn relevant(binding: &Binding, app: &App) -> bool {
+    match (&app.popup, binding.keys) {
+        (Some(Popup::Prompt(prompt)), keys::FLAGS_KEYS) => !prompt.flag_choices().is_empty(),
+        (Some(Popup::Prompt(prompt)), keys::PER_CPU_KEYS) => prompt.per_cpu.is_some(),
+        _ => true,
+    }
+}
+
+/// " sort" after the key, or nothing when the words were dropped.
+fn label(does: &str) -> String {
+    if does.is_empty() {
+        String::new()
+    } else {
+        format!(" {does}")
+    }
 }
 
 /// "sort: key, value" -> "sort", "hex / decimal" -> "hex".

@@ -1,42 +1,88 @@
-//! The `?` overlay: every key binding, straight from [`BINDINGS`].
+//! The `?` overlay: every key binding, straight from [`BINDINGS`], grouped by the mode it
+//! works in. Wide screens get two columns (browsing keys left, popup keys right).
 use ratatui::{
     Frame,
     layout::{Constraint, Rect},
-    text::Span,
-    widgets::{Block, Clear, Row, Table},
+    text::{Line, Span},
+    widgets::{Block, Clear, Paragraph},
 };
 
-use super::{cells, theme};
+use super::{cells, fit, theme};
 use crate::app::{Mode, keys::BINDINGS};
 
-const WIDTH: u16 = 64;
+/// One column's width, and the popup's in one column.
+const COLUMN: u16 = 47;
+/// Columns are this far apart.
+const GAP: u16 = 2;
+
+/// Sections in order, with their headings.
+const SECTIONS: [(Mode, &str); 7] = [
+    (Mode::Normal, "browse and edit"),
+    (Mode::Filter, "while filtering (/)"),
+    (Mode::Help, "this help"),
+    (Mode::Prompt, "in a prompt (i insert, l look up, push)"),
+    (Mode::Confirm, "confirming (d delete, x take)"),
+    (Mode::Flood, "the flood popup (f, F)"),
+    (Mode::FloodCount, "typing the flood count"),
+];
 
 pub fn draw(frame: &mut Frame, screen: Rect) {
-    let rows = u16::try_from(BINDINGS.len()).unwrap_or(u16::MAX);
+    let sections: Vec<Vec<Line>> = SECTIONS
+        .iter()
+        .map(|&(mode, heading)| section(mode, heading))
+        .collect();
+    let all: usize = sections.iter().map(Vec::len).sum();
+    let tall = |lines: usize| u16::try_from(lines).unwrap_or(u16::MAX).saturating_add(2);
+    // Two columns when one would not fit the screen and two would: browsing on the left.
+    let two = tall(all) > screen.height && screen.width >= 2 * COLUMN + GAP + 2;
+    let columns: Vec<Vec<Line>> = if two {
+        let mut rest = sections.into_iter();
+        let left = rest.next().unwrap_or_default();
+        vec![left, rest.flatten().collect()]
+    } else {
+        vec![sections.into_iter().flatten().collect()]
+    };
+    let rows = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let width = if two {
+        2 * COLUMN + GAP + 2
+    } else {
+        COLUMN + 2
+    };
     let area = screen.centered(
-        Constraint::Length(WIDTH.min(screen.width)),
-        Constraint::Length(rows.saturating_add(2).min(screen.height)),
+        Constraint::Length(width.min(screen.width)),
+        Constraint::Length(tall(rows).min(screen.height)),
     );
     frame.render_widget(Clear, area);
     let block = Block::bordered()
         .border_style(theme::border(true))
         .title(Span::styled(" keys ", theme::title(true)));
-    let keys_w = BINDINGS.iter().map(|b| cells(b.keys)).max().unwrap_or(0);
-    let rows = BINDINGS.iter().map(|binding| {
-        // Some keys mean something else while typing a filter: say so.
-        let when = match binding.footer {
-            Some(Mode::Filter) => " (while filtering)",
-            _ => "",
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut x = inner.x;
+    for column in columns {
+        let column_area = Rect {
+            x,
+            width: COLUMN.min(inner.right().saturating_sub(x)),
+            ..inner
         };
-        Row::new([
-            Span::styled(binding.keys, theme::key_hint()),
-            Span::raw(format!("{}{when}", binding.does)),
-        ])
-    });
-    let widths = [
-        Constraint::Length(u16::try_from(keys_w).unwrap_or(u16::MAX)),
-        Constraint::Fill(1),
-    ];
-    let table = Table::new(rows, widths).column_spacing(2).block(block);
-    frame.render_widget(table, area);
+        frame.render_widget(Paragraph::new(column), column_area);
+        x = x.saturating_add(COLUMN + GAP);
+    }
+}
+
+/// A heading and the mode's bindings, keys padded to one width.
+fn section(mode: Mode, heading: &str) -> Vec<Line<'static>> {
+    let bindings: Vec<_> = BINDINGS.iter().filter(|b| b.mode == mode).collect();
+    let keys_w = bindings.iter().map(|b| cells(b.keys)).max().unwrap_or(0);
+    let mut lines = vec![Line::styled(heading.to_string(), theme::header())];
+    for binding in bindings {
+        let room = usize::from(COLUMN).saturating_sub(keys_w + 3);
+        lines.push(Line::from(vec![
+            Span::raw(" "),
+            Span::styled(format!("{:<keys_w$}", binding.keys), theme::key_hint()),
+            Span::raw("  "),
+            Span::raw(fit(binding.does, room)),
+        ]));
+    }
+    lines
 }

@@ -3,20 +3,29 @@
 //! Nothing here changes state or does I/O, and nothing walks a whole map: panes decode
 //! only the rows on screen, so a map with a million entries draws as fast as a small one.
 //! Every size down to 1x1 draws without panicking; space goes to the entry table first,
-//! then the map list, then the per-CPU pane.
+//! then the map list, then the panes under the table: the flood result when one is open,
+//! else the LRU pane (LRU maps) and the per-CPU pane. Popups draw over everything.
 mod bars;
 mod captions;
+mod flood;
+mod flood_result;
 mod help;
+mod lru;
 mod map_list;
 mod percpu;
+mod prompt;
 mod table;
 #[cfg(test)]
 mod tests;
 mod theme;
 
-use ratatui::{Frame, layout::Rect, text::Span};
+use ratatui::{
+    Frame,
+    layout::{Constraint, Rect},
+    text::Span,
+};
 
-use crate::app::{App, MapView, Mode};
+use crate::app::{App, MapView, Mode, Popup};
 
 /// The map list's share of the width, its preferred minimum, and what it shrinks to.
 const LIST_PERCENT: u16 = 40;
@@ -24,8 +33,10 @@ const LIST_WIDTH: u16 = 34;
 const LIST_MIN_WIDTH: u16 = 14;
 /// The entry table keeps this many columns before the list may grow past its minimum.
 const TABLE_MIN_WIDTH: u16 = 40;
-/// The per-CPU pane appears only if the table keeps this many lines.
+/// The panes under the table appear only if the table keeps this many lines...
 const TABLE_MIN_HEIGHT: u16 = 8;
+/// ...or this many (borders, header, two rows) under an open flood result.
+const TABLE_MIN_HEIGHT_FLOODED: u16 = 5;
 
 /// Draws the whole screen for `app`.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -33,14 +44,35 @@ pub fn draw(frame: &mut Frame, app: &App) {
     bars::header(frame, areas.header, app);
     map_list::draw(frame, areas.list, app);
     table::draw(frame, areas.table, app);
+    if let Some(area) = areas.flood {
+        flood_result::draw(frame, area, app);
+    }
+    if let Some(area) = areas.lru {
+        lru::draw(frame, area, app);
+    }
     if let Some(area) = areas.percpu {
         percpu::draw(frame, area, app);
     }
     bars::status(frame, areas.status, app);
     bars::footer(frame, areas.footer, app);
-    if app.mode == Mode::Help {
-        help::draw(frame, frame.area());
+    let screen = frame.area();
+    match &app.popup {
+        Some(Popup::Prompt(p)) => prompt::draw(frame, screen, p),
+        Some(Popup::Confirm(c)) => prompt::draw_confirm(frame, screen, c),
+        Some(Popup::Flood(setup)) => flood::draw_setup(frame, screen, setup),
+        None => {}
     }
+    if app.mode == Mode::Help {
+        help::draw(frame, screen);
+    }
+}
+
+/// A popup of (at most) `width` x `height` in the middle of `screen`.
+fn popup_area(screen: Rect, width: u16, height: u16) -> Rect {
+    screen.centered(
+        Constraint::Length(width.min(screen.width)),
+        Constraint::Length(height.min(screen.height)),
+    )
 }
 
 /// Entry rows that fit on a screen of `size`: what the main loop should store in
@@ -56,6 +88,8 @@ struct Areas {
     header: Rect,
     list: Rect,
     table: Rect,
+    flood: Option<Rect>,
+    lru: Option<Rect>,
     percpu: Option<Rect>,
     status: Rect,
     footer: Rect,
@@ -82,23 +116,64 @@ impl Areas {
             ..body
         };
 
-        let wanted = app.selected().and_then(percpu::wanted_height).unwrap_or(0);
-        let room = right.height.saturating_sub(TABLE_MIN_HEIGHT);
-        let percpu_height = wanted.min(room);
-        let (table, percpu) = if percpu_height >= percpu::MIN_HEIGHT {
-            let (table, percpu) = take_bottom(right, percpu_height);
-            (table, Some(percpu))
+        // Panes under the table share what the table can spare, in this order; a flood
+        // result, the point of the experiment, may leave the table fewer lines.
+        let flooded = app
+            .selected()
+            .is_some_and(|v| v.flood_shown && v.last_flood.is_some());
+        let table_min = if flooded {
+            TABLE_MIN_HEIGHT_FLOODED
         } else {
-            (right, None)
+            TABLE_MIN_HEIGHT
         };
+        let mut under = Under {
+            table: right,
+            room: right.height.saturating_sub(table_min),
+        };
+        let (mut flood, mut lru, mut percpu) = (None, None, None);
+        if let Some(view) = app.selected() {
+            if flooded {
+                let wanted = flood_result::wanted_height(app, view, right.width);
+                flood = under.take(wanted, flood_result::MIN_HEIGHT);
+            } else {
+                if lru::applies(view) {
+                    let wanted = lru::wanted_height(app, view, right.width);
+                    lru = under.take(wanted, lru::MIN_HEIGHT);
+                }
+                let wanted = percpu::wanted_height(view).unwrap_or(0);
+                percpu = under.take(wanted, percpu::MIN_HEIGHT);
+            }
+        }
         Self {
             header,
             list,
-            table,
+            table: under.table,
+            flood,
+            lru,
             percpu,
             status,
             footer,
         }
+    }
+}
+
+/// The table's area while panes are taken off its bottom, and what it can still spare.
+struct Under {
+    table: Rect,
+    room: u16,
+}
+
+impl Under {
+    /// Up to `wanted` lines for a pane, if at least `min` can be spared.
+    fn take(&mut self, wanted: u16, min: u16) -> Option<Rect> {
+        let height = wanted.min(self.room);
+        if height < min || height == 0 {
+            return None;
+        }
+        let (table, pane) = take_bottom(self.table, height);
+        self.table = table;
+        self.room -= height;
+        Some(pane)
     }
 }
 

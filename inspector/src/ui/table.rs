@@ -163,6 +163,15 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
             if view.changes.changed.get(index).copied().unwrap_or(false) {
                 row_style = row_style.fg(theme::CHANGED);
             }
+            // The row a lookup found stands out even while the map list has the keyboard.
+            let found = view.highlight.as_deref().is_some_and(|key| {
+                view.snapshot
+                    .as_ref()
+                    .is_some_and(|s| index < s.len() && s.key(index) == key)
+            });
+            if found {
+                row_style = row_style.patch(theme::found());
+            }
             if focused && pos == view.selected {
                 row_style = row_style.patch(theme::selected(true));
             }

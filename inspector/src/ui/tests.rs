@@ -6,6 +6,8 @@ use super::{draw, page_rows};
 use crate::app::{Action, App, Mode};
 use crate::fixtures;
 
+mod edit;
+
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| draw(frame, app)).unwrap();
@@ -14,7 +16,7 @@ fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 fn press(app: &mut App, actions: &[Action]) {
     for action in actions {
-        app.update(action.clone());
+        app.update(*action);
     }
 }
 
@@ -143,6 +145,7 @@ fn every_size_draws() {
     let mut filter = fixtures::app();
     press(&mut filter, &[Action::StartFilter, Action::FilterChar('1')]);
     apps.push(filter);
+    apps.extend(edit::every_popup_and_pane());
     for app in &apps {
         for width in 1..=60 {
             for height in 1..=20 {

@@ -31,6 +31,11 @@ pub fn selected(focused: bool) -> Style {
     }
 }
 
+/// The row a lookup found.
+pub fn found() -> Style {
+    Style::new().fg(GOOD).add_modifier(Modifier::BOLD)
+}
+
 pub fn muted() -> Style {
     Style::new().fg(MUTED)
 }

@@ -1,0 +1,163 @@
+//! Screens of editing: the prompt, the confirm and flood popups, the flood result pane and
+//! the LRU pane, as insta snapshots from hand-built apps.
+use ratatui::style::Color;
+
+use super::{find, press, render, text};
+use crate::{
+    app::{Action, App, Outcome},
+    fixtures,
+    maps::ops::{FloodFrom, FloodRequest, OpResult, Operation},
+};
+
+/// The insert prompt on exec_counts' key 1, with "abc" typed for the uid and left.
+fn prompt_with_an_error() -> App {
+    let mut app = fixtures::app();
+    press(
+        &mut app,
+        &[
+            Action::Open,
+            Action::Insert,
+            Action::NextField,
+            Action::NextField,
+            Action::ClearField,
+        ],
+    );
+    press(
+        &mut app,
+        &"abc".chars().map(Action::Type).collect::<Vec<_>>(),
+    );
+    press(&mut app, &[Action::NextField]);
+    app
+}
+
+/// The experiment app with a flood's report in: EXP_HASH or EXP_LRU selected.
+fn flooded(map: usize) -> App {
+    let mut app = fixtures::experiment_app();
+    app.selected_map = map;
+    let report = if map == fixtures::EXP_HASH {
+        fixtures::hash_flood_report()
+    } else {
+        fixtures::lru_flood_report()
+    };
+    app.apply_outcome(Outcome {
+        map,
+        op: Operation::Flood(FloodRequest {
+            count: report.attempted,
+            cpu: Some(0),
+            from: FloodFrom::Kernel,
+        }),
+        result: Ok(OpResult::Flooded(report)),
+    });
+    app
+}
+
+fn selected(map: usize) -> App {
+    let mut app = fixtures::experiment_app();
+    app.selected_map = map;
+    app
+}
+
+/// Every popup and pane of editing open once, for the resize sweep.
+pub fn every_popup_and_pane() -> Vec<App> {
+    let mut apps = vec![
+        prompt_with_an_error(),
+        flooded(fixtures::EXP_HASH),
+        flooded(fixtures::EXP_LRU),
+        selected(fixtures::EXP_LRU),
+        selected(fixtures::EXP_NOCOMMON),
+    ];
+    let mut confirm = fixtures::app();
+    press(&mut confirm, &[Action::Open, Action::Delete]);
+    apps.push(confirm);
+    let mut flood = selected(fixtures::EXP_LRU);
+    press(&mut flood, &[Action::Flood]);
+    apps.push(flood);
+    let mut count = selected(fixtures::EXP_LRU);
+    press(
+        &mut count,
+        &[Action::FloodCount, Action::Type('x'), Action::Submit],
+    );
+    apps.push(count);
+    let mut percpu = selected(fixtures::EXP_LRU_PERCPU);
+    press(&mut percpu, &[Action::Open, Action::Insert]);
+    apps.push(percpu);
+    let mut push = fixtures::app();
+    press(&mut push, &[Action::Down, Action::Down, Action::Insert]);
+    apps.push(push);
+    let mut lookup = fixtures::app();
+    press(&mut lookup, &[Action::Lookup]);
+    apps.push(lookup);
+    apps
+}
+
+#[test]
+fn insert_prompt_with_an_inline_error() {
+    let app = prompt_with_an_error();
+    let mut terminal = render(&app, 100, 30);
+    let buffer = terminal.backend().buffer().clone();
+    let (x, y) = find(&buffer, "not a number").unwrap();
+    assert_eq!(buffer[(x, y)].fg, Color::Red, "the error is red");
+    // The cursor sits after the focused field's text.
+    let (x, y) = find(&buffer, "\"/usr/bin/bash\"").unwrap();
+    terminal.backend_mut().assert_cursor_position((x + 15, y));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
+fn delete_confirm() {
+    let mut app = fixtures::app();
+    press(&mut app, &[Action::Open, Action::Down, Action::Delete]);
+    insta::assert_snapshot!(render(&app, 100, 30).backend());
+}
+
+#[test]
+fn flood_popup() {
+    let mut app = selected(fixtures::EXP_LRU);
+    press(&mut app, &[Action::Flood]);
+    insta::assert_snapshot!(render(&app, 100, 30).backend());
+}
+
+#[test]
+fn flood_result_for_a_hash() {
+    let app = flooded(fixtures::EXP_HASH);
+    insta::assert_snapshot!(render(&app, 100, 30).backend());
+}
+
+#[test]
+fn flood_result_for_an_lru() {
+    let app = flooded(fixtures::EXP_LRU);
+    insta::assert_snapshot!(render(&app, 100, 30).backend());
+}
+
+#[test]
+fn lru_pane_with_a_sawtooth() {
+    let app = selected(fixtures::EXP_LRU);
+    insta::assert_snapshot!(render(&app, 100, 30).backend());
+}
+
+#[test]
+fn no_common_lru_explains_the_per_cpu_share() {
+    let app = selected(fixtures::EXP_NOCOMMON);
+    let screen = text(render(&app, 100, 30).backend().buffer());
+    assert!(screen.contains("1003 / 2 = 501 nodes"), "{screen}");
+}
+
+#[test]
+fn a_found_row_is_highlighted() {
+    let mut app = fixtures::app();
+    app.apply_outcome(Outcome {
+        map: fixtures::HASH,
+        op: Operation::Lookup {
+            key: fixtures::u32_key(7),
+        },
+        result: Ok(OpResult::Value(fixtures::exec_value(
+            41,
+            1000,
+            "/usr/bin/cargo",
+        ))),
+    });
+    let terminal = render(&app, 100, 30);
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(buffer, "/usr/bin/…").unwrap();
+    assert_eq!(buffer[(x, y)].fg, Color::Green);
+}

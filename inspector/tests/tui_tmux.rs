@@ -13,7 +13,10 @@ struct Session(String);
 
 impl Session {
     fn start(command: &str) -> Self {
-        let name = format!("mapinspect-e2e-{}", std::process::id());
+        // Unique per test: the tests of this file may run at the same time.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("mapinspect-e2e-{}-{n}", std::process::id());
         let status = Command::new("tmux")
             .args([
                 "new-session",
@@ -113,8 +116,9 @@ fn browse_live_maps_in_a_real_terminal_and_quit_cleanly() {
     });
 
     session.keys(&["?"]);
+    // "close help" is in the footer of the help mode only.
     session.wait_for("help overlay", Duration::from_secs(5), |s| {
-        s.contains("pause / resume")
+        s.contains("close help")
     });
     session.keys(&["Escape"]);
     // Wait for the overlay to close before the next key: Escape followed at once by q
@@ -128,4 +132,51 @@ fn browse_live_maps_in_a_real_terminal_and_quit_cleanly() {
     assert!(screen.contains("EXIT=0"), "exit status 0:\n{screen}");
     // The alternate screen is gone: no table border or map list remains.
     assert!(!screen.contains("EXECS"), "terminal restored:\n{screen}");
+}
+
+#[test]
+fn flood_the_lru_from_the_keyboard_and_read_what_happened() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let binary = env!("CARGO_BIN_EXE_mapinspect");
+    let session = Session::start(&format!("{binary} --interval 0.3; echo EXIT=$?; sleep 30"));
+    session.wait_for("live maps", Duration::from_secs(15), |s| {
+        s.contains("EXP_LRU")
+    });
+    // EXP_LRU is the tenth map: EXECS, EXIT_CODES, PID_ACTIVITY, EVENTS, COMM_STATS,
+    // COMM_OPENS, RECENT_EXECS, RECENT_EXITS, EXP_HASH, EXP_LRU.
+    for _ in 0..9 {
+        session.keys(&["Down"]);
+    }
+    session.wait_for("EXP_LRU selected", Duration::from_secs(5), |s| {
+        table_title_names(s, "EXP_LRU")
+    });
+    session.keys(&["f"]);
+    let confirm = session.wait_for("the flood confirm", Duration::from_secs(5), |s| {
+        s.contains("insert keys 1..=1004")
+    });
+    assert!(confirm.contains("kernel-side flood program"), "{confirm}");
+    session.keys(&["Enter"]);
+    let result = session.wait_for("the flood result", Duration::from_secs(10), |s| {
+        s.contains("survived:")
+    });
+    assert!(result.contains("all 1004 inserts succeeded"), "{result}");
+    assert!(
+        result.contains("key 1004 (the last inserted) is present"),
+        "{result}"
+    );
+    // The map list and the table show what the kernel holds now.
+    let survivors = result
+        .lines()
+        .find_map(|line| line.split("survived: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .expect("a survivor count");
+    assert!((1..=1003).contains(&survivors), "{survivors}");
+    assert!(result.contains(&format!("{survivors}/1003")), "{result}");
+
+    session.keys(&["q"]);
+    let screen = session.wait_for("exit", Duration::from_secs(10), |s| s.contains("EXIT="));
+    assert!(screen.contains("EXIT=0"), "{screen}");
 }

@@ -9,7 +9,7 @@ use std::{
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::{
-    app::{FromCollector, Outcome, Refresh},
+    app::{FromCollector, Ordered, Outcome, Refresh, RowRules, rows},
     diff,
     loader::Loaded,
     maps::{Snapshot, ops::Operation},
@@ -25,6 +25,11 @@ pub enum Command {
         map: usize,
         op: Operation,
     },
+    /// Order refreshes by these rules from now on; re-read `refresh` at once.
+    SetRules {
+        rules: RowRules,
+        refresh: Option<usize>,
+    },
     Stop,
 }
 
@@ -33,6 +38,9 @@ pub struct Collector {
     previous: Vec<Option<Arc<Snapshot>>>,
     interval: Duration,
     paused: bool,
+    /// The screen's filter and sort: each refresh arrives already ordered, so the main loop
+    /// never sorts a big map itself.
+    rules: RowRules,
 }
 
 impl Collector {
@@ -43,6 +51,7 @@ impl Collector {
             previous,
             interval,
             paused: false,
+            rules: RowRules::default(),
         }
     }
 
@@ -80,6 +89,14 @@ impl Collector {
                         return;
                     }
                 }
+                Ok(Command::SetRules { rules, refresh }) => {
+                    self.rules = rules;
+                    if let Some(map) = refresh
+                        && !self.read_one(map, &out)
+                    {
+                        return;
+                    }
+                }
                 Ok(Command::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
@@ -96,6 +113,7 @@ impl Collector {
         let Some(map) = self.loaded.maps.get(index) else {
             return true;
         };
+        let mut rows = None;
         let result = match map.snapshot() {
             Ok(snapshot) => {
                 let changes = diff::compare(
@@ -104,13 +122,21 @@ impl Collector {
                     &map.desc.value_layout,
                     map.desc.meta.value_size as usize,
                 );
+                rows = Some(Ordered {
+                    rules: self.rules.clone(),
+                    rows: rows::build(&map.desc, &snapshot, &self.rules),
+                });
                 let snapshot = Arc::new(snapshot);
                 self.previous[index] = Some(Arc::clone(&snapshot));
                 Ok((snapshot, changes))
             }
             Err(err) => Err(err.to_string()),
         };
-        out.send(FromCollector::Refresh(Refresh { map: index, result }))
-            .is_ok()
+        let refresh = Refresh {
+            map: index,
+            result,
+            rows,
+        };
+        out.send(FromCollector::Refresh(refresh)).is_ok()
     }
 }

@@ -246,6 +246,7 @@ pub fn app() -> App {
         app.apply_refresh(Refresh {
             map,
             result: result.map(|(snap, changes)| (snap.into(), changes)),
+            rows: None,
         });
     }
     app
@@ -268,6 +269,7 @@ pub fn long_app(n: u32) -> App {
     app.apply_refresh(Refresh {
         map: 0,
         result: Ok((snap.into(), changes)),
+        rows: None,
     });
     app
 }
@@ -304,6 +306,7 @@ pub fn percpu_struct_app() -> App {
     app.apply_refresh(Refresh {
         map: 0,
         result: Ok((snap.into(), changes)),
+        rows: None,
     });
     app
 }
@@ -392,6 +395,7 @@ pub fn experiment_app() -> App {
         app.apply_refresh(Refresh {
             map,
             result: Ok((snap.into(), changes)),
+            rows: None,
         });
     }
     app.maps[EXP_LRU].history = lru_history().into();
@@ -464,6 +468,7 @@ pub fn u8_key_app() -> App {
     app.apply_refresh(Refresh {
         map: 0,
         result: Ok((snap.into(), Changes::default())),
+        rows: None,
     });
     app
 }

@@ -88,6 +88,9 @@ where
                             Effect::SetInterval(interval) => Command::SetInterval(interval),
                             Effect::SetPaused(paused) => Command::SetPaused(paused),
                             Effect::Run { map, op } => Command::Run { map, op },
+                            Effect::SetRules { rules, refresh } => {
+                                Command::SetRules { rules, refresh }
+                            }
                         };
                         if commands.send(command).is_err() {
                             app.set_status("the collector stopped; the data is frozen", true);

@@ -7,10 +7,9 @@ use std::{
 };
 
 use inspector::{
-    app::{Action, App, Pane, Refresh},
+    app::{Action, App, Ordered, Pane, Refresh, rows},
     diff::{self, Changes},
-    entries::{self, Entry},
-    maps::{MapDesc, MapHandle, Snapshot},
+    maps::{MapHandle, Snapshot},
     ui,
 };
 use ratatui::{Terminal, backend::TestBackend};
@@ -45,10 +44,9 @@ pub struct Latency {
     /// The two parts of `refreshing`, each a median on its own.
     pub refresh_apply: Duration,
     pub refresh_draw: Duration,
-    /// What a full row rebuild costs, measured apart from the app, to tell what bounds
-    /// `refresh_apply`: decoding every entry, then sorting them by key (the default order).
-    pub decode_all: Duration,
-    pub sort_all: Duration,
+    /// Ordering the rows of each new snapshot (filter + sort, key order by default), which
+    /// the collector thread does before sending it: off the UI loop, reported apart.
+    pub order_off_loop: Duration,
 }
 
 /// Measures both on `map` (a filled HASH), starting from `first`, a snapshot of it.
@@ -63,7 +61,7 @@ pub fn measure(map: &MapHandle, first: Snapshot, refresh_reps: usize) -> BenchRe
     // The collector keeps the previous snapshot to diff the next one against; so do we.
     let mut previous = Arc::new(first);
     let changes = compare(None, &previous);
-    apply(&mut app, Arc::clone(&previous), changes);
+    apply(&mut app, Arc::clone(&previous), changes, None);
     app.update(Action::Open);
     if app.selected_map != 0 || app.focus != Pane::Entries {
         return Err("the app did not focus the entries of the benchmark map".into());
@@ -94,6 +92,7 @@ pub fn measure(map: &MapHandle, first: Snapshot, refresh_reps: usize) -> BenchRe
     let entries = previous.len() as u32;
     let churn = (entries as usize * CHURN_PERCENT / 100).max(1) as u32;
     let (mut totals, mut applies, mut draws) = (Vec::new(), Vec::new(), Vec::new());
+    let mut orders = Vec::new();
     for generation in 1..=refresh_reps as u64 {
         // Untimed, as on the collector thread: the map changes, is read and diffed.
         let from = (generation as u32 * churn) % entries.max(1);
@@ -105,9 +104,15 @@ pub fn measure(map: &MapHandle, first: Snapshot, refresh_reps: usize) -> BenchRe
         )?;
         let next = Arc::new(map.snapshot()?);
         let changes = compare(Some(&previous), &next);
+        let ordering = Instant::now();
+        let rows = Ordered {
+            rules: app.rules.clone(),
+            rows: rows::build(&desc, &next, &app.rules),
+        };
+        orders.push(ordering.elapsed());
 
         let start = Instant::now();
-        apply(&mut app, Arc::clone(&next), changes);
+        apply(&mut app, Arc::clone(&next), changes, Some(rows));
         let applied = Instant::now();
         app.update(Action::Down);
         frame(&app);
@@ -119,7 +124,6 @@ pub fn measure(map: &MapHandle, first: Snapshot, refresh_reps: usize) -> BenchRe
         previous = next;
     }
 
-    let (decode_all, sort_all) = rebuild_parts(&desc, &previous);
     Ok(Latency {
         key_to_frame: Timing {
             median: median(&mut key_times),
@@ -133,37 +137,15 @@ pub fn measure(map: &MapHandle, first: Snapshot, refresh_reps: usize) -> BenchRe
         },
         refresh_apply: median(&mut applies),
         refresh_draw: median(&mut draws),
-        decode_all,
-        sort_all,
+        order_off_loop: median(&mut orders),
     })
 }
 
-/// Repetitions of the rebuild diagnosis (each decodes the whole map).
-const REBUILD_REPS: usize = 3;
-
-/// Medians of decoding every entry of `snap` and of sorting the decoded entries by key,
-/// with the same calls a row rebuild makes (entries::decode_entry, Value::sort_cmp).
-fn rebuild_parts(desc: &MapDesc, snap: &Snapshot) -> (Duration, Duration) {
-    let (mut decodes, mut sorts) = (Vec::new(), Vec::new());
-    for _ in 0..REBUILD_REPS {
-        let start = Instant::now();
-        let mut decoded: Vec<(usize, Entry)> = (0..snap.len())
-            .map(|i| (i, entries::decode_entry(desc, snap, i)))
-            .collect();
-        let sorted = Instant::now();
-        decoded.sort_by(|a, b| a.1.key.sort_cmp(&b.1.key));
-        let done = Instant::now();
-        decodes.push(sorted - start);
-        sorts.push(done - sorted);
-        // Freeing a million decoded entries is not part of either figure.
-        drop(std::hint::black_box(decoded));
-    }
-    (median(&mut decodes), median(&mut sorts))
-}
-
-fn apply(app: &mut App, snapshot: Arc<Snapshot>, changes: Changes) {
+/// What the main loop does with a refresh: `rows` is the order the collector computed.
+fn apply(app: &mut App, snapshot: Arc<Snapshot>, changes: Changes, rows: Option<Ordered>) {
     app.apply_refresh(Refresh {
         map: 0,
         result: Ok((snapshot, changes)),
+        rows,
     });
 }

@@ -2,8 +2,8 @@
 //! in which order (filter, sort, zero slots), with a selection that follows its key.
 use std::{collections::VecDeque, sync::Arc};
 
+use super::rows::{self, Ordered};
 use crate::{
-    decode::Style,
     diff::Changes,
     entries::{self, Entry},
     maps::{MapDesc, Snapshot, ops::FloodReport},
@@ -11,6 +11,10 @@ use crate::{
 
 /// How many refreshes of entry counts the history keeps (for the LRU pane's sparkline).
 pub const HISTORY_LEN: usize = 120;
+
+/// Maps up to this many rows are filtered and sorted on the main loop at once (well under a
+/// frame); bigger ones get their order from the collector thread.
+pub const SYNC_ROWS: usize = 50_000;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortOrder {
@@ -64,6 +68,8 @@ pub struct MapView {
     pub error: Option<String>,
     /// Snapshot indices in display order.
     pub rows: Vec<usize>,
+    /// The rules `rows` were built under.
+    pub rows_rules: RowRules,
     /// Position in `rows` of the selected entry.
     pub selected: usize,
     /// First row on screen.
@@ -87,6 +93,7 @@ impl MapView {
             changes: Changes::default(),
             error: None,
             rows: Vec::new(),
+            rows_rules: RowRules::default(),
             selected: 0,
             offset: 0,
             selected_key: None,
@@ -111,11 +118,23 @@ impl MapView {
         })
     }
 
+    /// Takes a new snapshot; `ordered` is its row order if the collector computed it under
+    /// the current `rules`, else the rows are rebuilt here.
     pub fn apply(
         &mut self,
         snapshot: impl Into<Arc<Snapshot>>,
         changes: Changes,
         rules: &RowRules,
+    ) {
+        self.apply_ordered(snapshot, changes, rules, None);
+    }
+
+    pub fn apply_ordered(
+        &mut self,
+        snapshot: impl Into<Arc<Snapshot>>,
+        changes: Changes,
+        rules: &RowRules,
+        ordered: Option<Ordered>,
     ) {
         self.snapshot = Some(snapshot.into());
         self.changes = changes;
@@ -126,7 +145,14 @@ impl MapView {
             }
             self.history.push_back(count);
         }
-        self.rebuild_rows(rules);
+        match ordered {
+            // Computed under other rules (a key changed them since): still a valid order
+            // of this snapshot, shown until the refresh under the new rules arrives.
+            Some(ordered) if ordered.rules == *rules || self.row_count_hint() > SYNC_ROWS => {
+                self.adopt_rows(ordered);
+            }
+            _ => self.rebuild_rows(rules),
+        }
     }
 
     pub fn decode(&self, index: usize) -> Option<Entry> {
@@ -139,31 +165,26 @@ impl MapView {
         self.rows.get(self.selected).copied()
     }
 
-    /// Recomputes `rows` and keeps the selection on the same key where it still exists.
+    /// Recomputes `rows` here, and keeps the selection on the same key where it still exists.
     pub fn rebuild_rows(&mut self, rules: &RowRules) {
-        let Some(snap) = &self.snapshot else {
-            self.rows.clear();
-            return;
+        self.rows = match &self.snapshot {
+            Some(snap) => rows::build(&self.desc, snap, rules),
+            None => Vec::new(),
         };
-        let mut rows: Vec<usize> = if self.desc.meta.kind.is_array() && !rules.show_zero_slots {
-            entries::listed_indices(&self.desc, snap)
-        } else {
-            (0..snap.len()).collect()
-        };
-        let needs_decoding = !rules.filter.is_empty() || rules.sort != SortOrder::Kernel;
-        if needs_decoding {
-            let style = Style { hex: rules.hex };
-            let needle = rules.filter.to_lowercase();
-            let mut decoded: Vec<(usize, Entry)> = rows
-                .iter()
-                .map(|&i| (i, entries::decode_entry(&self.desc, snap, i)))
-                .filter(|(_, e)| needle.is_empty() || matches(e, &needle, style))
-                .collect();
-            sort_entries(&mut decoded, rules.sort);
-            rows = decoded.into_iter().map(|(i, _)| i).collect();
-        }
-        self.rows = rows;
+        self.rows_rules = rules.clone();
         self.restore_selection();
+    }
+
+    /// Takes a row order computed elsewhere (the collector) for the current snapshot.
+    pub fn adopt_rows(&mut self, ordered: Ordered) {
+        self.rows = ordered.rows;
+        self.rows_rules = ordered.rules;
+        self.restore_selection();
+    }
+
+    /// Rows of the current snapshot, the work a rebuild on the main loop would cost.
+    pub fn row_count_hint(&self) -> usize {
+        self.snapshot.as_ref().map_or(0, |s| s.len())
     }
 
     fn restore_selection(&mut self) {
@@ -234,20 +255,5 @@ impl MapView {
             self.offset = self.selected + 1 - page;
         }
         self.offset = self.offset.min(self.rows.len().saturating_sub(1));
-    }
-}
-
-fn matches(entry: &Entry, needle: &str, style: Style) -> bool {
-    entry.key.render(style).to_lowercase().contains(needle)
-        || entry.value.render(style).to_lowercase().contains(needle)
-}
-
-fn sort_entries(decoded: &mut [(usize, Entry)], order: SortOrder) {
-    match order {
-        SortOrder::KeyAscending => decoded.sort_by(|a, b| a.1.key.sort_cmp(&b.1.key)),
-        SortOrder::KeyDescending => decoded.sort_by(|a, b| b.1.key.sort_cmp(&a.1.key)),
-        SortOrder::ValueAscending => decoded.sort_by(|a, b| a.1.value.sort_cmp(&b.1.value)),
-        SortOrder::ValueDescending => decoded.sort_by(|a, b| b.1.value.sort_cmp(&a.1.value)),
-        SortOrder::Kernel => {}
     }
 }

@@ -13,12 +13,14 @@ mod map_view;
 mod outcome;
 mod prefill;
 pub mod prompt;
+pub mod rows;
 
 use std::{sync::Arc, time::Duration};
 
 pub use edit::{Confirm, Popup};
 pub use keys::Mode;
-pub use map_view::{HISTORY_LEN, MapView, RowRules, SortOrder};
+pub use map_view::{HISTORY_LEN, MapView, RowRules, SYNC_ROWS, SortOrder};
+pub use rows::Ordered;
 
 use crate::{
     diff::Changes,
@@ -98,6 +100,11 @@ pub enum Effect {
         map: usize,
         op: Operation,
     },
+    /// The row rules changed: order refreshes by them, and re-read `refresh` now.
+    SetRules {
+        rules: RowRules,
+        refresh: Option<usize>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -118,6 +125,8 @@ pub struct Status {
 pub struct Refresh {
     pub map: usize,
     pub result: Result<(Arc<Snapshot>, Changes), String>,
+    /// The snapshot's row order, when the collector computed it (off the main loop).
+    pub rows: Option<Ordered>,
 }
 
 /// The result of an [`Effect::Run`], from the collector.
@@ -210,7 +219,7 @@ impl App {
             return;
         };
         match refresh.result {
-            Ok((snapshot, changes)) => view.apply(snapshot, changes, &rules),
+            Ok((snapshot, changes)) => view.apply_ordered(snapshot, changes, &rules, refresh.rows),
             Err(error) => view.error = Some(error),
         }
         let page = self.page_rows;
@@ -248,31 +257,31 @@ impl App {
             Action::Open => self.focus = Pane::Entries,
             Action::CycleSort => {
                 self.rules.sort = self.rules.sort.next();
-                self.rebuild_selected();
                 self.set_status(format!("sorted by {}", self.rules.sort.label()), false);
+                return self.rules_changed();
             }
             Action::StartFilter => self.mode = Mode::Filter,
             Action::FilterChar(c) => {
                 self.rules.filter.push(c);
-                self.rebuild_selected();
+                return self.rules_changed();
             }
             Action::FilterBackspace => {
                 self.rules.filter.pop();
-                self.rebuild_selected();
+                return self.rules_changed();
             }
             Action::FilterApply => self.mode = Mode::Normal,
             Action::FilterClear => {
                 self.rules.filter.clear();
                 self.mode = Mode::Normal;
-                self.rebuild_selected();
+                return self.rules_changed();
             }
             Action::ToggleHex => {
                 self.rules.hex = !self.rules.hex;
-                self.rebuild_selected();
+                return self.rules_changed();
             }
             Action::ToggleZeroSlots => {
                 self.rules.show_zero_slots = !self.rules.show_zero_slots;
-                self.rebuild_selected();
+                return self.rules_changed();
             }
             Action::TogglePause => {
                 self.paused = !self.paused;
@@ -334,12 +343,41 @@ impl App {
         }
     }
 
-    /// Applies changed row rules to the map on screen; the others pick them up on their
-    /// next refresh or when selected, so one keystroke never decodes every map.
+    /// Tells the collector the new row rules (it orders every map's refreshes by them).
+    /// The map on screen is reordered here at once when small; a big one is reordered on the
+    /// collector thread, so a keystroke never waits for a million rows.
+    fn rules_changed(&mut self) -> Option<Effect> {
+        let refresh = self
+            .selected()
+            .filter(|view| view.row_count_hint() > SYNC_ROWS)
+            .map(|view| (self.selected_map, view.row_count_hint()));
+        match refresh {
+            Some((map, rows)) => {
+                self.set_status(format!("ordering {rows} entries…"), false);
+                Some(Effect::SetRules {
+                    rules: self.rules.clone(),
+                    refresh: Some(map),
+                })
+            }
+            None => {
+                self.rebuild_selected();
+                Some(Effect::SetRules {
+                    rules: self.rules.clone(),
+                    refresh: None,
+                })
+            }
+        }
+    }
+
+    /// Brings the selected map's rows up to the current rules when they are cheap to
+    /// rebuild here; other maps pick the rules up with their next refresh.
     fn rebuild_selected(&mut self) {
         let rules = self.rules.clone();
         let page = self.page_rows;
-        if let Some(view) = self.selected_mut() {
+        if let Some(view) = self.selected_mut()
+            && view.rows_rules != rules
+            && view.row_count_hint() <= SYNC_ROWS
+        {
             view.rebuild_rows(&rules);
             view.scroll_into_view(page);
         }

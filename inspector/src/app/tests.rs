@@ -81,6 +81,7 @@ fn the_selection_follows_its_key_across_a_refresh() {
     app.apply_refresh(Refresh {
         map: fixtures::HASH,
         result: Ok((Arc::new(snap), Changes::default())),
+        rows: None,
     });
     assert_eq!(row_keys(&app), [1, 7, 42]);
     assert_eq!(selected_key(&app), 7);
@@ -202,6 +203,7 @@ fn a_read_error_is_kept_for_the_screen() {
     app.apply_refresh(Refresh {
         map: fixtures::HASH,
         result: Err("map exec_counts: lookup: ENOENT".into()),
+        rows: None,
     });
     assert_eq!(
         app.maps[fixtures::HASH].error.as_deref(),
@@ -211,9 +213,11 @@ fn a_read_error_is_kept_for_the_screen() {
     app.apply_refresh(Refresh {
         map: 99,
         result: Err("gone".into()),
+        rows: None,
     });
 }
 
+mod big_maps;
 mod edit;
 mod flood;
 

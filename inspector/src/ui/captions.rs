@@ -92,10 +92,10 @@ pub fn empty_text(view: &MapView, rules: &RowRules) -> String {
     }
 }
 
-/// "+12.0/s", "-3.5k/s", "0/s".
+/// "+12.0/s", "-3.5k/s"; blank for a value that did not move, so the ones that do stand out.
 pub fn rate(per_second: f64) -> String {
     if per_second == 0.0 {
-        return "0/s".into();
+        return String::new();
     }
     let (value, unit) = match per_second.abs() {
         r if r >= 1e6 => (per_second / 1e6, "M"),

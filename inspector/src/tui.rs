@@ -8,9 +8,9 @@ use ratatui::{Terminal, backend::Backend, layout::Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
-    app::{App, Effect, FromCollector, keys},
+    app::{App, Effect, FromCollector, Ownership, keys},
     collector::{Collector, Command},
-    loader::Loaded,
+    loader::{Loaded, Source},
     ui,
 };
 
@@ -20,6 +20,12 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     let descs = loaded.maps.iter().map(|m| m.desc.clone()).collect();
     let mut app = App::new(descs, loaded.programs.clone(), interval);
     app.possible_cpus = crate::maps::possible_cpus();
+    app.ownership = match loaded.source {
+        Source::Bundled | Source::Object(_) => Ownership::Own,
+        // The loader made every map writable when --write was given.
+        _ if loaded.maps.iter().all(|m| m.writable) => Ownership::Writable,
+        _ => Ownership::ReadOnly,
+    };
     app.kernel = crate::loader::kernel_release();
     if let Some(warning) = loaded.warnings.first() {
         app.set_status(warning.clone(), false);
@@ -74,9 +80,11 @@ where
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let size = terminal.size()?;
-    app.page_rows = ui::page_rows(Rect::new(0, 0, size.width, size.height), &app);
+    let mut screen = Rect::new(0, 0, size.width, size.height);
     let mut collector_alive = true;
     loop {
+        // Panes open and close with the state, so the page height is taken before each frame.
+        app.page_rows = ui::page_rows(screen, &app);
         terminal.draw(|frame| ui::draw(frame, &app))?;
         tokio::select! {
             event = input.next() => match event {
@@ -98,7 +106,7 @@ where
                     }
                 }
                 Some(Ok(TermEvent::Resize(width, height))) => {
-                    app.page_rows = ui::page_rows(Rect::new(0, 0, width, height), &app);
+                    screen = Rect::new(0, 0, width, height);
                 }
                 Some(Ok(_)) => {}
                 Some(Err(err)) => return Err(err.into()),

@@ -4,7 +4,7 @@
 //! Every operation is checked with [`ops::check`] before a popup opens, so what a map type
 //! cannot do is refused at once with the reason, never after the user typed a value.
 use super::{
-    App, Effect, Mode, Pane,
+    App, Effect, Mode, Ownership, Pane,
     flood::FloodSetup,
     prompt::{Prompt, PromptKind},
 };
@@ -28,6 +28,13 @@ pub struct Confirm {
     pub detail: String,
     /// The word on the yes key: "delete".
     pub yes: &'static str,
+}
+
+/// Refusal for a change to a map the user did not open with --write.
+fn read_only(name: &str) -> String {
+    format!(
+        "{name} is read-only: another program owns it; start mapinspect with --write to change it"
+    )
 }
 
 /// The popup on top of the screen.
@@ -55,6 +62,8 @@ enum Step {
     Stay,
     Close,
     Run(usize, Operation),
+    /// The user said yes to this operation already: no second question.
+    Confirmed(usize, Operation),
 }
 
 /// Zero bytes of the right sizes: `ops::check` looks at the shape of an operation only.
@@ -72,6 +81,10 @@ impl App {
     fn checked(&mut self, op: &Operation) -> Option<(usize, MapDesc)> {
         let view = self.selected()?;
         let desc = view.desc.clone();
+        if self.ownership == Ownership::ReadOnly && op.changes_map() {
+            self.set_status(read_only(&desc.meta.name), true);
+            return None;
+        }
         match ops::check(&desc, op) {
             Ok(()) => Some((self.selected_map, desc)),
             Err(err) => {
@@ -249,7 +262,7 @@ impl App {
         let step = match &mut popup {
             Popup::Prompt(prompt) => prompt_step(prompt, action),
             Popup::Confirm(confirm) => match action {
-                super::Action::Submit => Step::Run(confirm.map, confirm.op.clone()),
+                super::Action::Submit => Step::Confirmed(confirm.map, confirm.op.clone()),
                 super::Action::Cancel => Step::Close,
                 _ => Step::Stay,
             },
@@ -269,12 +282,46 @@ impl App {
                 self.mode = Mode::Normal;
                 self.run(map, op)
             }
+            Step::Confirmed(map, op) => {
+                self.mode = Mode::Normal;
+                self.send(map, op)
+            }
         }
     }
 
     /// The effect that runs `op`, with a status that says it is on its way. Checked once
     /// more with the real bytes: a refusal is reported and nothing is sent.
     fn run(&mut self, map: usize, op: Operation) -> Option<Effect> {
+        let view = self.maps.get(map)?;
+        if op.changes_map() {
+            match self.ownership {
+                Ownership::Own => {}
+                Ownership::ReadOnly => {
+                    let text = read_only(view.name());
+                    self.set_status(text, true);
+                    return None;
+                }
+                // --write: a map another program relies on changes only after a yes.
+                Ownership::Writable => {
+                    let question = format!("change {}, a map another program owns?", view.name());
+                    let confirm = Confirm {
+                        map,
+                        detail: format!("{} from mapinspect (--write)", op.label()),
+                        op,
+                        question,
+                        yes: "change",
+                    };
+                    self.open(Popup::Confirm(confirm));
+                    return None;
+                }
+            }
+        }
+        self.send(map, op)
+    }
+
+    /// Sends `op` after a last check with the real bytes, with a status that says it is on
+    /// its way; a refusal is reported and nothing is sent.
+    fn send(&mut self, map: usize, op: Operation) -> Option<Effect> {
         let view = self.maps.get(map)?;
         if let Err(err) = ops::check(&view.desc, &op) {
             self.set_status(err.to_string(), true);

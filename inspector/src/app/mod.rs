@@ -107,6 +107,18 @@ pub enum Effect {
     },
 }
 
+/// Whose maps are on screen, which decides what editing may do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ownership {
+    /// Maps of an object mapinspect loaded: change them freely.
+    #[default]
+    Own,
+    /// Maps other programs own, without --write: look, don't touch.
+    ReadOnly,
+    /// Maps other programs own, with --write: every change asks first.
+    Writable,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Pane {
     #[default]
@@ -168,6 +180,8 @@ pub struct App {
     pub kernel: Option<(u32, u32)>,
     /// The open popup, if any; `mode` says which keys it takes.
     pub popup: Option<Popup>,
+    /// Whose maps these are: what editing may do.
+    pub ownership: Ownership,
 }
 
 impl App {
@@ -186,6 +200,7 @@ impl App {
             should_quit: false,
             possible_cpus: 1,
             kernel: None,
+            ownership: Ownership::Own,
             popup: None,
         }
     }

@@ -220,6 +220,7 @@ fn a_read_error_is_kept_for_the_screen() {
 mod big_maps;
 mod edit;
 mod flood;
+mod ownership;
 
 /// The actions of typing `text`.
 fn typing(text: &str) -> Vec<Action> {

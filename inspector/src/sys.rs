@@ -6,6 +6,7 @@
 use std::{
     ffi::CString,
     io,
+    mem::MaybeUninit,
     os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd},
     path::Path,
 };
@@ -373,6 +374,27 @@ pub fn lookup_batch(
     out_batch: &mut [u8],
     keys: &mut [u8],
     values: &mut [u8],
+    capacity: u32,
+) -> SysResult<Batch> {
+    // SAFETY: initialised bytes are valid MaybeUninit bytes, and the kernel only ever
+    // writes initialised bytes back into them.
+    let (keys, values) = unsafe {
+        (
+            &mut *(keys as *mut [u8] as *mut [MaybeUninit<u8>]),
+            &mut *(values as *mut [u8] as *mut [MaybeUninit<u8>]),
+        )
+    };
+    lookup_batch_into(fd, in_batch, out_batch, keys, values, capacity)
+}
+
+/// [`lookup_batch`] into spare capacity: the kernel writes `n` whole entries at the start
+/// of `keys` and `values`, which the caller may then treat as initialised.
+pub fn lookup_batch_into(
+    fd: BorrowedFd<'_>,
+    in_batch: Option<&[u8]>,
+    out_batch: &mut [u8],
+    keys: &mut [MaybeUninit<u8>],
+    values: &mut [MaybeUninit<u8>],
     capacity: u32,
 ) -> SysResult<Batch> {
     let mut attr = BatchAttr {

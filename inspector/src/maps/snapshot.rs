@@ -1,6 +1,6 @@
 //! Reading a whole map at one moment into flat buffers (keys and values packed end to end,
 //! so a million entries cost their raw bytes plus two Vec headers).
-use std::{collections::HashSet, sync::atomic::Ordering, time::Instant};
+use std::{collections::HashMap, sync::atomic::Ordering, time::Instant};
 
 use super::{MapError, MapHandle, MapKind};
 use crate::sys::{self, Batch};
@@ -108,6 +108,9 @@ const BATCH_UNSUPPORTED: [i32; 4] = [libc::EINVAL, libc::ENOTSUP, libc::ENOSYS, 
 /// calls, small enough that a small map does not allocate much more than it holds.
 pub const BATCH_CHUNK: u32 = 1 << 16;
 
+/// Entries a batch read reserves room for at once (more only grows as they arrive).
+const RESERVE_ENTRIES: usize = 1 << 22;
+
 impl MapHandle {
     /// Reads every entry, in batches where the kernel allows. Arrays list every slot; a
     /// queue or stack shows only its head, since the kernel cannot list one without popping.
@@ -161,6 +164,11 @@ impl MapHandle {
         let width = snap.value_stride * snap.cpus;
         let max_entries = self.desc.meta.max_entries.max(1);
         let mut capacity = max_entries.min(chunk).max(1);
+        // Room for a full map up front: growing by copying as batches arrive costs more than
+        // the syscalls at a million entries. Untouched capacity is not resident memory.
+        let expected = (max_entries as usize).min(RESERVE_ENTRIES);
+        snap.keys.reserve(expected * key_size);
+        snap.values.reserve(expected * width);
         // The cursor is a bucket index for hashes and the last key for arrays.
         let mut cursor_in = vec![0u8; key_size.max(8)];
         let mut cursor_out = vec![0u8; key_size.max(8)];
@@ -168,23 +176,27 @@ impl MapHandle {
         loop {
             let have = snap.len;
             let room = capacity as usize;
-            snap.keys.resize((have + room) * key_size, 0);
-            snap.values.resize((have + room) * width, 0);
-            let result = sys::lookup_batch(
+            snap.keys.reserve(room * key_size);
+            snap.values.reserve(room * width);
+            // The kernel writes straight into the spare capacity: no zeroing first.
+            let result = sys::lookup_batch_into(
                 self.fd(),
                 started.then_some(cursor_in.as_slice()),
                 &mut cursor_out,
-                &mut snap.keys[have * key_size..],
-                &mut snap.values[have * width..],
+                &mut snap.keys.spare_capacity_mut()[..room * key_size],
+                &mut snap.values.spare_capacity_mut()[..room * width],
                 capacity,
             );
             let filled = match &result {
-                Ok(Batch::More(n) | Batch::Done(n)) => *n as usize,
+                Ok(Batch::More(n) | Batch::Done(n)) => (*n as usize).min(room),
                 Err(_) => 0,
             };
             snap.len = have + filled;
-            snap.keys.truncate(snap.len * key_size);
-            snap.values.truncate(snap.len * width);
+            // SAFETY: the kernel wrote `filled` whole keys and values after the `have` ones.
+            unsafe {
+                snap.keys.set_len(snap.len * key_size);
+                snap.values.set_len(snap.len * width);
+            }
             match result {
                 Ok(Batch::More(_)) => {
                     std::mem::swap(&mut cursor_in, &mut cursor_out);
@@ -231,7 +243,8 @@ impl MapHandle {
         let mut key = vec![0u8; key_size];
         let mut next = vec![0u8; key_size];
         let mut value = vec![0u8; self.desc.value_buffer_len()];
-        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        // Keys read so far, by hash -> snapshot index; a hit is confirmed on the bytes.
+        let mut seen: HashMap<u64, usize> = HashMap::new();
         let mut started = false;
         let limit = self.desc.meta.max_entries as usize;
         // Each step either adds a key or revisits one; bound the revisits too.
@@ -247,15 +260,68 @@ impl MapHandle {
             }
             started = true;
             std::mem::swap(&mut key, &mut next);
-            if !seen.insert(key.clone()) {
+            let hash = fnv1a(&key);
+            if already_read(snap, &seen, hash, &key) {
                 continue;
             }
             match sys::lookup_elem(self.fd(), &key, &mut value) {
-                Ok(()) => snap.push(&key, &value),
+                Ok(()) => {
+                    seen.insert(hash, snap.len());
+                    snap.push(&key, &value);
+                }
                 Err(err) if err.errno() == libc::ENOENT => continue,
                 Err(err) => return Err(self.syscall_error(err)),
             }
         }
         Ok(())
+    }
+}
+
+/// Whether `key` is in the snapshot already: by its hash, then its bytes; on the (rare) hash
+/// collision with another key, by a scan, so the answer is always exact.
+fn already_read(snap: &Snapshot, seen: &HashMap<u64, usize>, hash: u64, key: &[u8]) -> bool {
+    match seen.get(&hash) {
+        None => false,
+        Some(&index) if snap.key(index) == key => true,
+        Some(_) => (0..snap.len()).any(|i| snap.key(i) == key),
+    }
+}
+
+/// FNV-1a: a cheap hash for short keys (a key read per syscall pair is not worth SipHash).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn already_read_is_exact_even_when_hashes_collide() {
+        let mut snap = Snapshot::new(1, 4, 4, 1);
+        let mut seen = HashMap::new();
+        for key in [1u32, 2, 3] {
+            seen.insert(fnv1a(&key.to_le_bytes()), snap.len());
+            snap.push(&key.to_le_bytes(), &[0; 4]);
+        }
+        assert!(already_read(
+            &snap,
+            &seen,
+            fnv1a(&2u32.to_le_bytes()),
+            &2u32.to_le_bytes()
+        ));
+        assert!(!already_read(
+            &snap,
+            &seen,
+            fnv1a(&9u32.to_le_bytes()),
+            &9u32.to_le_bytes()
+        ));
+        // A forged collision: key 9 under key 1's hash is still not "read".
+        let collision = fnv1a(&1u32.to_le_bytes());
+        assert!(!already_read(&snap, &seen, collision, &9u32.to_le_bytes()));
+        // And key 3 under key 1's hash is found by the scan.
+        assert!(already_read(&snap, &seen, collision, &3u32.to_le_bytes()));
     }
 }

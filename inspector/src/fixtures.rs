@@ -472,3 +472,70 @@ pub fn u8_key_app() -> App {
     });
     app
 }
+
+/// A map as a C program defines it (tests/fixtures/foreign.bpf.c): the key is a struct with a
+/// nested struct, an enum and a char array; the value a struct of counters.
+pub fn foreign_struct_app() -> App {
+    let who = Layout::Struct {
+        name: "who".into(),
+        size: 8,
+        fields: vec![
+            field("pid", 0, int(4)),
+            field("port", 4, int(2)),
+            field("_pad", 6, int(2)),
+        ],
+    };
+    let color = Layout::Enum {
+        name: "color".into(),
+        size: 4,
+        signed: false,
+        variants: vec![("RED".into(), 1), ("GREEN".into(), 2), ("BLUE".into(), 7)],
+    };
+    let key = Layout::Struct {
+        name: "foreign_key".into(),
+        size: 20,
+        fields: vec![
+            field("who", 0, who),
+            field("color", 8, color),
+            field(
+                "tag",
+                12,
+                Layout::Array {
+                    elem: Box::new(int(1)),
+                    len: 8,
+                },
+            ),
+        ],
+    };
+    let value = Layout::Struct {
+        name: "foreign_value".into(),
+        size: 16,
+        fields: vec![field("hits", 0, int(8)), field("last_ns", 8, int(8))],
+    };
+    let desc = desc(61, "foreign_hits", MapKind::Hash, key, value, 64, 0);
+    let entry = |pid: u32, port: u16, color: u32, tag: &[u8], hits: u64| {
+        let mut key = [pid.to_le_bytes().as_slice(), &port.to_le_bytes(), &[0, 0]].concat();
+        key.extend(color.to_le_bytes());
+        let mut text = [0u8; 8];
+        text[..tag.len()].copy_from_slice(tag);
+        key.extend(text);
+        let value = [hits.to_le_bytes(), 1_000_000u64.to_le_bytes()].concat();
+        (key, value)
+    };
+    let snap = snapshot(
+        &desc,
+        &[
+            entry(4242, 8080, 7, b"getppid", 5),
+            entry(17, 53, 1, b"dns", 120),
+            entry(900, 443, 2, b"tls", 3),
+            entry(12, 22, 9, b"ssh", 1),
+        ],
+    );
+    let mut app = App::new(vec![desc], Vec::new(), Duration::from_secs(1));
+    app.apply_refresh(Refresh {
+        map: 0,
+        result: Ok((snap.into(), Changes::default())),
+        rows: None,
+    });
+    app
+}

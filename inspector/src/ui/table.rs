@@ -91,6 +91,26 @@ struct Shown {
 }
 
 /// The visible rows, decoded one by one, as a table, with a scrollbar on the border.
+/// Widths for the key and value columns out of `avail` cells: both in full when they fit,
+/// else a short one in full and the long one the rest, else each in proportion to what it
+/// needs, neither below a third (struct keys such as
+/// `{who: {pid: 1, port: 80}, color: BLUE}` need room as much as values do).
+fn split_columns(key_need: usize, value_need: usize, avail: usize) -> (usize, usize) {
+    let third = avail / 3;
+    let key = if key_need + value_need <= avail || key_need <= third {
+        // Both fit, or the key is short: it takes what it needs, the value the rest.
+        key_need
+    } else if value_need <= third {
+        avail - value_need
+    } else {
+        // Both are long: share in proportion to need, neither below a third.
+        let share = avail * key_need / (key_need + value_need);
+        share.clamp(third, avail - third)
+    };
+    let key = key.max(3).min(avail);
+    (key, avail - key)
+}
+
 fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
     let height = usize::from(body.height).saturating_sub(1);
     let len = view.rows.len();
@@ -136,19 +156,18 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
 
     let width = usize::from(body.width);
     let pos_w = len.to_string().len();
-    let key_w = decoded
-        .iter()
-        .map(|r| cells(&r.key))
-        .max()
-        .unwrap_or(0)
-        .clamp(3, (width / 3).max(3));
     let rate_w = decoded
         .iter()
         .map(|r| cells(&r.rate))
         .max()
         .unwrap_or(0)
         .max(3);
-    let value_w = width.saturating_sub(pos_w + key_w + rate_w + 3);
+    let need = |cell: fn(&Shown) -> &str| decoded.iter().map(|r| cells(cell(r))).max().unwrap_or(0);
+    let (key_w, value_w) = split_columns(
+        need(|r| &r.key),
+        need(|r| &r.value),
+        width.saturating_sub(pos_w + rate_w + 3),
+    );
 
     let focused = app.focus == Pane::Entries;
     let table_rows = decoded.into_iter().map(
@@ -217,5 +236,31 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
             .track_symbol(Some("│"))
             .track_style(theme::border(focused));
         frame.render_stateful_widget(bar, track, &mut state);
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::split_columns;
+
+    #[test]
+    fn columns_share_the_width_by_need() {
+        assert_eq!(
+            split_columns(5, 10, 40),
+            (5, 35),
+            "both fit: the key takes what it needs"
+        );
+        assert_eq!(
+            split_columns(60, 20, 40),
+            (27, 13),
+            "too wide: in proportion, value >= a third"
+        );
+        assert_eq!(
+            split_columns(2, 100, 30),
+            (3, 27),
+            "a short key takes only what it needs"
+        );
+        assert_eq!(split_columns(100, 4, 30), (26, 4), "so does a short value");
+        assert_eq!(split_columns(0, 0, 2), (2, 0), "never more than there is");
     }
 }

@@ -8,6 +8,14 @@ use crate::fixtures;
 
 mod edit;
 
+#[test]
+fn a_c_struct_key_reads_field_by_field() {
+    // Nested struct, enum by name (9 is no variant), char array as text, padding hidden.
+    let mut app = fixtures::foreign_struct_app();
+    app.update(Action::Open);
+    insta::assert_snapshot!(render(&app, 150, 12).backend());
+}
+
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| draw(frame, app)).unwrap();

@@ -655,12 +655,7 @@ mod tests {
     }
 
     fn int(size: usize, signed: bool) -> Layout {
-        Layout::Int {
-            size,
-            signed,
-            char: false,
-            bool: false,
-        }
+        Layout::int(size, signed)
     }
 
     fn field(name: &str, bit_offset: u32, layout: Layout) -> Field {

@@ -9,27 +9,16 @@ use std::{
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::{
-    app::{FromCollector, Ordered, Outcome, Refresh, RowRules, rows},
+    app::{Effect, FromCollector, Ordered, Outcome, Refresh, RowRules, rows},
     diff,
     loader::Loaded,
-    maps::{Snapshot, ops::Operation},
+    maps::Snapshot,
 };
 
-/// What the main loop can ask of the collector.
+/// What the main loop can ask of the collector: carry out an app [`Effect`], or stop.
 #[derive(Debug)]
 pub enum Command {
-    SetInterval(Duration),
-    SetPaused(bool),
-    /// Run an operation on one map, report the outcome, then refresh that map at once.
-    Run {
-        map: usize,
-        op: Operation,
-    },
-    /// Order refreshes by these rules from now on; re-read `refresh` at once.
-    SetRules {
-        rules: RowRules,
-        refresh: Option<usize>,
-    },
+    Do(Effect),
     Stop,
 }
 
@@ -74,22 +63,22 @@ impl Collector {
                 next_read.saturating_duration_since(Instant::now())
             };
             match commands.recv_timeout(wait) {
-                Ok(Command::SetInterval(interval)) => {
+                Ok(Command::Do(Effect::SetInterval(interval))) => {
                     self.interval = interval;
                     next_read = Instant::now() + interval;
                 }
-                Ok(Command::SetPaused(paused)) => {
+                Ok(Command::Do(Effect::SetPaused(paused))) => {
                     self.paused = paused;
                     next_read = Instant::now();
                 }
-                Ok(Command::Run { map, op }) => {
+                Ok(Command::Do(Effect::Run { map, op })) => {
                     let result = self.loaded.execute(map, &op);
                     let outcome = FromCollector::Outcome(Outcome { map, op, result });
                     if out.send(outcome).is_err() || !self.read_one(map, &out) {
                         return;
                     }
                 }
-                Ok(Command::SetRules { rules, refresh }) => {
+                Ok(Command::Do(Effect::SetRules { rules, refresh })) => {
                     self.rules = rules;
                     if let Some(map) = refresh
                         && !self.read_one(map, &out)

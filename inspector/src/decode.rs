@@ -63,6 +63,16 @@ pub struct Field {
 }
 
 impl Layout {
+    /// A plain integer of `size` bytes.
+    pub fn int(size: usize, signed: bool) -> Layout {
+        Layout::Int {
+            size,
+            signed,
+            char: false,
+            bool: false,
+        }
+    }
+
     /// The fallback when a map has no BTF: a plain unsigned number if the size is one, else bytes.
     pub fn from_size(size: usize) -> Layout {
         match size {
@@ -504,12 +514,7 @@ mod tests {
     use serde_json::json;
 
     fn int(size: usize, signed: bool) -> Layout {
-        Layout::Int {
-            size,
-            signed,
-            char: false,
-            bool: false,
-        }
+        Layout::int(size, signed)
     }
     fn bytes_of(elem: Layout, len: usize) -> Layout {
         Layout::Array {

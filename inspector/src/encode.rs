@@ -451,12 +451,7 @@ mod tests {
     use crate::decode::{Field, Style, Value, decode};
 
     fn int(size: usize, signed: bool) -> Layout {
-        Layout::Int {
-            size,
-            signed,
-            char: false,
-            bool: false,
-        }
+        Layout::int(size, signed)
     }
     fn array(elem: Layout, len: usize) -> Layout {
         Layout::Array {

@@ -21,12 +21,7 @@ pub const LRU: usize = 4;
 pub const BROKEN: usize = 5;
 
 fn int(size: usize) -> Layout {
-    Layout::Int {
-        size,
-        signed: false,
-        char: false,
-        bool: false,
-    }
+    Layout::int(size, false)
 }
 
 fn field(name: &str, byte_offset: u32, layout: Layout) -> Field {

@@ -8,7 +8,7 @@ use ratatui::{Terminal, backend::Backend, layout::Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
-    app::{App, Effect, FromCollector, Ownership, keys},
+    app::{App, FromCollector, Ownership, keys},
     collector::{Collector, Command},
     loader::{Loaded, Source},
     ui,
@@ -91,18 +91,9 @@ where
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
                     if let Some(action) = keys::action_for(app.mode, key)
                         && let Some(effect) = app.update(action)
+                        && commands.send(Command::Do(effect)).is_err()
                     {
-                        let command = match effect {
-                            Effect::SetInterval(interval) => Command::SetInterval(interval),
-                            Effect::SetPaused(paused) => Command::SetPaused(paused),
-                            Effect::Run { map, op } => Command::Run { map, op },
-                            Effect::SetRules { rules, refresh } => {
-                                Command::SetRules { rules, refresh }
-                            }
-                        };
-                        if commands.send(command).is_err() {
-                            app.set_status("the collector stopped; the data is frozen", true);
-                        }
+                        app.set_status("the collector stopped; the data is frozen", true);
                     }
                 }
                 Some(Ok(TermEvent::Resize(width, height))) => {

@@ -27,12 +27,7 @@ fn unknown(spec: &str) -> String {
 }
 
 fn scalar(name: &str) -> Option<Layout> {
-    let int = |size, signed| Layout::Int {
-        size,
-        signed,
-        char: false,
-        bool: false,
-    };
+    let int = Layout::int;
     Some(match name.trim() {
         "u8" => int(1, false),
         "u16" => int(2, false),

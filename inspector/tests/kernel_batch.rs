@@ -10,7 +10,7 @@ use std::{
 use inspector::{
     loader::{self, Loaded},
     maps::{
-        BATCH_CHUNK, MapHandle, ReadMode,
+        BATCH_CHUNK, ReadMode,
         ops::{FloodFrom, FloodRequest, Operation},
     },
     sys,
@@ -33,15 +33,6 @@ fn flooded(name: &str, count: u32) -> Loaded {
     loaded
 }
 
-fn sorted_entries(map: &MapHandle, mode: ReadMode) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let snap = map.snapshot_with(mode).unwrap();
-    let mut all: Vec<_> = (0..snap.len())
-        .map(|i| (snap.key(i).to_vec(), snap.value(i).to_vec()))
-        .collect();
-    all.sort();
-    all
-}
-
 #[test]
 fn batch_reads_match_per_key_reads_for_every_keyed_map_type() {
     let Some(_guard) = common::kernel() else {
@@ -55,13 +46,13 @@ fn batch_reads_match_per_key_reads_for_every_keyed_map_type() {
     ] {
         let loaded = flooded(name, 200);
         let map = loaded.map(name).unwrap();
-        let per_key = sorted_entries(map, ReadMode::PerKey);
+        let per_key = common::sorted_entries(map, ReadMode::PerKey);
         assert!(
             per_key.len() >= 200,
             "{name} holds the flood: {}",
             per_key.len()
         );
-        let batched = sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK });
+        let batched = common::sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK });
         assert_eq!(batched, per_key, "{name}");
     }
     // Per-CPU values come back whole in a batch, too.
@@ -80,9 +71,9 @@ fn a_bucket_larger_than_the_buffer_is_retried_with_more_room() {
     // ENOSPC and must grow.
     let loaded = flooded(map_names::EXP_HASH, 1003);
     let map = loaded.map(map_names::EXP_HASH).unwrap();
-    let tiny = sorted_entries(map, ReadMode::Batch { chunk: 1 });
+    let tiny = common::sorted_entries(map, ReadMode::Batch { chunk: 1 });
     assert_eq!(tiny.len(), 1003);
-    assert_eq!(tiny, sorted_entries(map, ReadMode::PerKey));
+    assert_eq!(tiny, common::sorted_entries(map, ReadMode::PerKey));
 }
 
 #[test]

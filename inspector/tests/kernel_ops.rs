@@ -6,7 +6,7 @@ use inspector::{
     encode,
     loader::{self, Loaded},
     maps::{
-        MapHandle, flood_key,
+        BATCH_CHUNK, MapHandle, ReadMode, flood_key,
         ops::{FloodFrom, FloodReport, FloodRequest, OpError, OpResult, Operation},
         possible_cpus,
     },
@@ -59,12 +59,7 @@ fn lookup(map: &MapHandle, key: Vec<u8>) -> Result<Vec<u8>, OpError> {
 
 /// Every (key, value) of a map, sorted: what "unchanged" is checked against.
 fn contents(map: &MapHandle) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let snap = map.snapshot().unwrap();
-    let mut all: Vec<_> = (0..snap.len())
-        .map(|i| (snap.key(i).to_vec(), snap.value(i).to_vec()))
-        .collect();
-    all.sort();
-    all
+    common::sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK })
 }
 
 #[test]

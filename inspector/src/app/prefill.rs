@@ -41,12 +41,7 @@ mod tests {
     use crate::{decode::Field, encode::encode_leaf};
 
     fn int(size: usize, signed: bool) -> Layout {
-        Layout::Int {
-            size,
-            signed,
-            char: false,
-            bool: false,
-        }
+        Layout::int(size, signed)
     }
 
     #[test]

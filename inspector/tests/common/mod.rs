@@ -3,6 +3,8 @@
 
 use std::sync::{Mutex, MutexGuard};
 
+use inspector::maps::{MapHandle, ReadMode};
+
 static KERNEL: Mutex<()> = Mutex::new(());
 
 /// Serialises kernel tests (they share tracepoints, CPUs and the flood program's maps), or
@@ -22,4 +24,14 @@ pub fn kernel() -> Option<MutexGuard<'static, ()>> {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
     )
+}
+
+/// Every (key, value) of a map read with `mode`, sorted: what tests compare reads with.
+pub fn sorted_entries(map: &MapHandle, mode: ReadMode) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let snap = map.snapshot_with(mode).expect("snapshot");
+    let mut all: Vec<_> = (0..snap.len())
+        .map(|i| (snap.key(i).to_vec(), snap.value(i).to_vec()))
+        .collect();
+    all.sort();
+    all
 }

@@ -12,12 +12,7 @@ const ROWS: u32 = SYNC_ROWS as u32 + 10;
 /// One HASH u32 -> u64 map with more rows than the main loop sorts itself, keys descending
 /// in the snapshot so any order change is visible.
 fn big_app() -> App {
-    let int = |size| Layout::Int {
-        size,
-        signed: false,
-        char: false,
-        bool: false,
-    };
+    let int = |size| Layout::int(size, false);
     let desc = MapDesc {
         meta: MapMeta {
             id: 1,

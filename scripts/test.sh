@@ -6,12 +6,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
-# The foreign-map tests build a small C eBPF object with Debian's clang.
-if ! command -v clang >/dev/null 2>&1; then
-    echo "setup: installing clang" >&2
-    if [ "$(id -u)" -eq 0 ]; then apt-get install -y -qq clang || { apt-get update -qq && apt-get install -y -qq clang; }
-    else sudo apt-get install -y -qq clang; fi
-fi
+# Installs a Debian package when its command is missing (apt lists refreshed if needed).
+need() {
+    local command=$1 package=$2
+    command -v "$command" >/dev/null 2>&1 && return
+    echo "setup: installing $package" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y -qq "$package" || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$package"; }
+}
+# The foreign-map tests build a small C eBPF object with Debian's clang; the end-to-end
+# tests drive the TUI in tmux.
+need clang clang
+need tmux tmux
 
 echo "== cargo fmt --check"
 cargo fmt --all --check
@@ -20,10 +27,23 @@ echo "== clippy (userspace)"
 cargo clippy --all-targets -- -D warnings
 
 echo "== clippy (eBPF crate, bpfel-unknown-none)"
+# A nightly installed with --profile minimal has no clippy.
+if ! rustup component list --toolchain nightly --installed | grep -q '^clippy'; then
+    rustup component add clippy --toolchain nightly
+fi
 (cd inspector-ebpf && rustup run nightly cargo clippy --release \
     --target bpfel-unknown-none -Z build-std=core -- -D warnings)
 
 echo "== cargo test (unit, kernel, tmux end-to-end)"
 # The eBPF crate only builds for the BPF target: it is checked by the clippy run above and
 # exercised on the kernel by the inspector tests.
-cargo test --workspace --exclude inspector-ebpf
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --exclude inspector-ebpf 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line with the totals of every test binary.
+total() { grep -E '^test result:' "$log" | grep -Eo "[0-9]+ $1" | awk '{n += $1} END {print n + 0}'; }
+echo "tests: $(total passed) passed, $(total failed) failed"
+exit "$status"

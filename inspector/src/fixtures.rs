@@ -107,6 +107,17 @@ fn snapshot(desc: &MapDesc, entries: &[(Vec<u8>, Vec<u8>)]) -> Snapshot {
     snap
 }
 
+/// An App holding one map, read once.
+fn one_map_app(desc: MapDesc, snap: Snapshot, changes: Changes, interval: Duration) -> App {
+    let mut app = App::new(vec![desc], Vec::new(), interval);
+    app.apply_refresh(Refresh {
+        map: 0,
+        result: Ok((snap.into(), changes)),
+        rows: None,
+    });
+    app
+}
+
 pub fn u32_key(key: u32) -> Vec<u8> {
     key.to_le_bytes().to_vec()
 }
@@ -260,13 +271,7 @@ pub fn long_app(n: u32) -> App {
         removed: 0,
         added: 0,
     };
-    let mut app = App::new(vec![desc], Vec::new(), Duration::from_millis(250));
-    app.apply_refresh(Refresh {
-        map: 0,
-        result: Ok((snap.into(), changes)),
-        rows: None,
-    });
-    app
+    one_map_app(desc, snap, changes, Duration::from_millis(250))
 }
 
 /// A per-CPU hash of structs on 8 CPUs: values that have no share bar, and more CPUs
@@ -297,13 +302,7 @@ pub fn percpu_struct_app() -> App {
         removed: 0,
         added: 1,
     };
-    let mut app = App::new(vec![desc], Vec::new(), Duration::from_secs(2));
-    app.apply_refresh(Refresh {
-        map: 0,
-        result: Ok((snap.into(), changes)),
-        rows: None,
-    });
-    app
+    one_map_app(desc, snap, changes, Duration::from_secs(2))
 }
 
 /// Indices of [`experiment_app`]'s maps.
@@ -459,13 +458,7 @@ pub fn u8_key_app() -> App {
     };
     let desc = desc(51, "tasks", MapKind::Hash, int(1), task, 256, 0);
     let snap = snapshot(&desc, &[]);
-    let mut app = App::new(vec![desc], Vec::new(), Duration::from_secs(1));
-    app.apply_refresh(Refresh {
-        map: 0,
-        result: Ok((snap.into(), Changes::default())),
-        rows: None,
-    });
-    app
+    one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }
 
 /// A map as a C program defines it (tests/fixtures/foreign.bpf.c): the key is a struct with a
@@ -526,11 +519,5 @@ pub fn foreign_struct_app() -> App {
             entry(12, 22, 9, b"ssh", 1),
         ],
     );
-    let mut app = App::new(vec![desc], Vec::new(), Duration::from_secs(1));
-    app.apply_refresh(Refresh {
-        map: 0,
-        result: Ok((snap.into(), Changes::default())),
-        rows: None,
-    });
-    app
+    one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }

@@ -4,10 +4,10 @@ use ratatui::{
     Frame,
     layout::{Position, Rect},
     text::{Line, Span},
-    widgets::{Block, Clear, Paragraph},
+    widgets::Paragraph,
 };
 
-use super::{cells, fit, popup_area, theme, wrap};
+use super::{cells, fit, popup, theme, wrap};
 use crate::{app::flood::FloodSetup, maps::ops::FloodFrom};
 
 pub fn draw_setup(frame: &mut Frame, screen: Rect, setup: &FloodSetup) {
@@ -73,20 +73,13 @@ pub fn draw_setup(frame: &mut Frame, screen: Rect, setup: &FloodSetup) {
     }
     lines.push(Line::from(spans));
 
-    let wanted = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
-    let area = popup_area(screen, width, wanted);
-    frame.render_widget(Clear, area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(
-            format!(
-                " {} ",
-                fit(&format!("flood {}", setup.name), inner_w.saturating_sub(2))
-            ),
-            theme::title(true),
-        ));
+    let (area, block) = popup(
+        frame,
+        screen,
+        width,
+        lines.len(),
+        &format!("flood {}", setup.name),
+    );
     let inner = block.inner(area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
     // The cursor after the count being typed: "n  count  " is 11 cells.

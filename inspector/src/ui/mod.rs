@@ -23,6 +23,7 @@ use ratatui::{
     Frame,
     layout::{Constraint, Rect},
     text::Span,
+    widgets::{Block, Clear},
 };
 
 use crate::app::{App, MapView, Mode, Popup};
@@ -65,6 +66,28 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.mode == Mode::Help {
         help::draw(frame, screen);
     }
+}
+
+/// Clears a popup `width` wide and tall enough for `rows` lines plus its border in the middle
+/// of `screen`, and returns its area and its titled border, focused.
+fn popup<'a>(
+    frame: &mut Frame,
+    screen: Rect,
+    width: u16,
+    rows: usize,
+    title: &str,
+) -> (Rect, Block<'a>) {
+    let wanted = u16::try_from(rows).unwrap_or(u16::MAX).saturating_add(2);
+    let area = popup_area(screen, width, wanted);
+    frame.render_widget(Clear, area);
+    let room = usize::from(width.saturating_sub(4));
+    let block = Block::bordered()
+        .border_style(theme::border(true))
+        .title(Span::styled(
+            format!(" {} ", fit(title, room)),
+            theme::title(true),
+        ));
+    (area, block)
 }
 
 /// A popup of (at most) `width` x `height` in the middle of `screen`.

@@ -5,10 +5,10 @@ use ratatui::{
     layout::{Position, Rect},
     style::{Modifier, Style},
     text::{Line, Span},
-    widgets::{Block, Clear, Paragraph},
+    widgets::Paragraph,
 };
 
-use super::{cells, fit, popup_area, theme, wrap};
+use super::{cells, fit, popup, theme, wrap};
 use crate::app::{
     Confirm,
     prompt::{Part, Prompt, PromptKind, flag_meaning, flag_name},
@@ -26,21 +26,11 @@ pub fn draw(frame: &mut Frame, screen: Rect, prompt: &Prompt) {
     let width = WIDTH.min(screen.width);
     let inner_w = usize::from(width.saturating_sub(2));
     let (rows, cursor) = rows(prompt, inner_w);
-    let wanted = u16::try_from(rows.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
-    let area = popup_area(screen, width, wanted);
-    frame.render_widget(Clear, area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(
-            format!(" {} ", fit(&prompt.title, inner_w.saturating_sub(2))),
-            theme::title(true),
-        ))
-        .title_bottom(Span::styled(
-            fit(" Enter next/submit · ^S submit · Esc cancel ", inner_w),
-            theme::muted(),
-        ));
+    let (area, block) = popup(frame, screen, width, rows.len(), &prompt.title);
+    let block = block.title_bottom(Span::styled(
+        fit(" Enter next/submit · ^S submit · Esc cancel ", inner_w),
+        theme::muted(),
+    ));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = usize::from(inner.height);
@@ -240,13 +230,6 @@ pub fn draw_confirm(frame: &mut Frame, screen: Rect, confirm: &Confirm) {
         Span::styled("n/Esc", theme::key_hint()),
         Span::raw(" keep it"),
     ]));
-    let wanted = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
-    let area = popup_area(screen, width, wanted);
-    frame.render_widget(Clear, area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(" sure? ", theme::title(true)));
+    let (area, block) = popup(frame, screen, width, lines.len(), "sure?");
     frame.render_widget(Paragraph::new(lines).block(block), area);
 }

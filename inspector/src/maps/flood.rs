@@ -42,6 +42,10 @@ fn key_number(key: &[u8]) -> Option<u32> {
 
 /// Pins the calling thread to one CPU.
 fn pin_to_cpu(cpu: u32) -> std::io::Result<()> {
+    // cpu_set_t holds CPU_SETSIZE bits; CPU_SET would index past it.
+    if cpu as usize >= libc::CPU_SETSIZE as usize {
+        return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+    }
     // SAFETY: cpu_set_t is plain data; CPU_SET only writes inside it; the call reads it.
     unsafe {
         let mut set: libc::cpu_set_t = std::mem::zeroed();
@@ -177,6 +181,12 @@ mod tests {
         assert_eq!(missing_ranges(10, &present), vec![(3, 4), (6, 8)]);
         assert_eq!(missing_ranges(3, &BTreeSet::new()), vec![(1, 3)]);
         assert!(missing_ranges(2, &[1, 2].into_iter().collect()).is_empty());
+    }
+
+    #[test]
+    fn a_cpu_beyond_the_cpu_set_is_refused_not_a_panic() {
+        let err = pin_to_cpu(libc::CPU_SETSIZE as u32 + 5).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub enum MapError {
     },
     #[error("map {name} is a {kind} map, which mapinspect cannot read")]
     Unsupported { name: String, kind: String },
+    #[error("map {name}: not enough memory to read it ({bytes} more bytes refused)")]
+    TooBig { name: String, bytes: usize },
 }
 
 /// What the kernel says about a map (BPF_OBJ_GET_INFO_BY_FD).
@@ -138,7 +140,15 @@ impl MapHandle {
         let meta = MapMeta::from_raw(&info);
         let (key_layout, value_layout, layout_source) = kernel_layouts(&meta);
         let cpus = if meta.kind.is_percpu() {
-            possible_cpus()
+            // Buffers too small for every CPU's value would let the kernel write past them.
+            known_possible_cpus().ok_or_else(|| MapError::Unsupported {
+                name: meta.name.clone(),
+                kind: format!(
+                    "{} (the number of possible CPUs is unknown: \
+                     /sys/devices/system/cpu/possible cannot be read)",
+                    meta.kind.label()
+                ),
+            })?
         } else {
             1
         };
@@ -292,11 +302,16 @@ fn kernel_layouts(meta: &MapMeta) -> (Layout, Layout, LayoutSource) {
 }
 
 /// The number of possible CPUs (/sys/devices/system/cpu/possible, e.g. "0-1" or "0,2-3").
+/// Falls back to 1 when unknown: for display only. Reading per-CPU values needs the real
+/// count (the kernel writes one value per possible CPU): see [`known_possible_cpus`].
 pub fn possible_cpus() -> usize {
+    known_possible_cpus().unwrap_or(1)
+}
+
+pub fn known_possible_cpus() -> Option<usize> {
     std::fs::read_to_string("/sys/devices/system/cpu/possible")
         .ok()
         .and_then(|text| parse_cpu_list(&text))
-        .unwrap_or(1)
 }
 
 fn parse_cpu_list(text: &str) -> Option<usize> {

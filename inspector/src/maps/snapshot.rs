@@ -108,8 +108,9 @@ const BATCH_UNSUPPORTED: [i32; 4] = [libc::EINVAL, libc::ENOTSUP, libc::ENOSYS, 
 /// calls, small enough that a small map does not allocate much more than it holds.
 pub const BATCH_CHUNK: u32 = 1 << 16;
 
-/// Entries a batch read reserves room for at once (more only grows as they arrive).
+/// Entries, and bytes, a batch read reserves room for at once (more grows as it arrives).
 const RESERVE_ENTRIES: usize = 1 << 22;
+const RESERVE_BYTES: usize = 1 << 30;
 
 impl MapHandle {
     /// Reads every entry, in batches where the kernel allows. Arrays list every slot; a
@@ -164,11 +165,15 @@ impl MapHandle {
         let width = snap.value_stride * snap.cpus;
         let max_entries = self.desc.meta.max_entries.max(1);
         let mut capacity = max_entries.min(chunk).max(1);
-        // Room for a full map up front: growing by copying as batches arrive costs more than
-        // the syscalls at a million entries. Untouched capacity is not resident memory.
-        let expected = (max_entries as usize).min(RESERVE_ENTRIES);
-        snap.keys.reserve(expected * key_size);
-        snap.values.reserve(expected * width);
+        // Room for a full map up front (bounded): growing by copying as batches arrive costs
+        // more than the syscalls at a million entries. Untouched capacity is not resident
+        // memory; a refused reservation only means growing as batches arrive.
+        let entry_bytes = (key_size + width).max(1);
+        let expected = (max_entries as usize)
+            .min(RESERVE_ENTRIES)
+            .min(RESERVE_BYTES / entry_bytes);
+        let _ = snap.keys.try_reserve(expected * key_size);
+        let _ = snap.values.try_reserve(expected * width);
         // The cursor is a bucket index for hashes and the last key for arrays.
         let mut cursor_in = vec![0u8; key_size.max(8)];
         let mut cursor_out = vec![0u8; key_size.max(8)];
@@ -176,8 +181,15 @@ impl MapHandle {
         loop {
             let have = snap.len;
             let room = capacity as usize;
-            snap.keys.reserve(room * key_size);
-            snap.values.reserve(room * width);
+            // A map too big for memory is an error, not an abort (which would skip the
+            // terminal's restore).
+            snap.keys
+                .try_reserve(room * key_size)
+                .and_then(|()| snap.values.try_reserve(room * width))
+                .map_err(|_| MapError::TooBig {
+                    name: self.desc.meta.name.clone(),
+                    bytes: room * entry_bytes,
+                })?;
             // The kernel writes straight into the spare capacity: no zeroing first.
             let result = sys::lookup_batch_into(
                 self.fd(),

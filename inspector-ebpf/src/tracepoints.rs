@@ -23,8 +23,6 @@ const BPF_NOEXIST: u64 = aya_ebpf::bindings::BPF_NOEXIST as u64;
 const EXECVE_FILENAME: usize = 16;
 /// sys_enter_exit_group: `int error_code` at offset 16.
 const EXIT_GROUP_CODE: usize = 16;
-/// sched_process_exit: `bool group_dead` at offset 32 (the last thread of the process).
-const PROCESS_EXIT_GROUP_DEAD: usize = 32;
 
 #[tracepoint(category = "syscalls", name = "sys_enter_execve")]
 pub fn on_execve(ctx: TracePointContext) -> u32 {
@@ -80,13 +78,14 @@ pub fn on_exit_group(ctx: TracePointContext) -> u32 {
 /// A process is gone: forget its pid, so the per-pid maps hold live processes and never
 /// fill up with the dead (the classic leak of pid-keyed BPF maps).
 #[tracepoint(category = "sched", name = "sched_process_exit")]
-pub fn on_process_exit(ctx: TracePointContext) -> u32 {
-    // SAFETY: offset from the tracepoint's format file; the field is one byte.
-    let group_dead = unsafe { ctx.read_at::<u8>(PROCESS_EXIT_GROUP_DEAD) }.unwrap_or(0);
-    if group_dead != 0 {
-        let pid = current_pid();
-        let _ = EXECS.remove(pid);
-        let _ = PID_ACTIVITY.remove(pid);
+pub fn on_process_exit(_ctx: TracePointContext) -> u32 {
+    // The main thread (tid == tgid) exiting is the process going; this needs no field of
+    // the tracepoint's format, which differs between kernel versions.
+    let pid_tgid = bpf_get_current_pid_tgid();
+    let (tgid, tid) = ((pid_tgid >> 32) as u32, pid_tgid as u32);
+    if tgid == tid {
+        let _ = EXECS.remove(tgid);
+        let _ = PID_ACTIVITY.remove(tgid);
     }
     0
 }
@@ -124,7 +123,8 @@ fn try_on_execve(ctx: &TracePointContext) -> Result<u32, i64> {
                 cpu,
                 filename,
             };
-            EXECS.insert(pid, info, 0).map_err(i64::from)?;
+            // A full map (E2BIG) must not stop the other maps' updates below.
+            let _ = EXECS.insert(pid, info, 0);
         }
     }
 

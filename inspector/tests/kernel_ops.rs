@@ -85,17 +85,20 @@ fn hash_and_lru_maps_insert_look_up_and_delete() {
             "{name}: {err}"
         );
     }
-    // Lookup-and-delete: plain hashes only.
-    let hash = handle(&loaded, map_names::EXP_HASH);
-    hash.execute(&update(u32s(9), u32s(99), 0)).unwrap();
-    let taken = hash.execute(&Operation::LookupAndDelete { key: u32s(9) });
-    assert_eq!(taken, Ok(OpResult::Value(u32s(99))));
-    assert!(
-        lookup(hash, u32s(9)).is_err(),
-        "gone after lookup-and-delete"
-    );
-    let lru = handle(&loaded, map_names::EXP_LRU);
-    let refused = lru.execute(&Operation::LookupAndDelete { key: u32s(1) });
+    // Lookup-and-delete: hashes and LRU hashes (kernel 5.14+).
+    for name in [map_names::EXP_HASH, map_names::EXP_LRU] {
+        let map = handle(&loaded, name);
+        map.execute(&update(u32s(9), u32s(99), 0)).unwrap();
+        let taken = map.execute(&Operation::LookupAndDelete { key: u32s(9) });
+        assert_eq!(taken, Ok(OpResult::Value(u32s(99))), "{name}");
+        assert!(
+            lookup(map, u32s(9)).is_err(),
+            "{name}: gone after lookup-and-delete"
+        );
+    }
+    // On an array it is refused before any syscall.
+    let codes = handle(&loaded, map_names::EXIT_CODES);
+    let refused = codes.execute(&Operation::LookupAndDelete { key: u32s(1) });
     assert!(matches!(refused, Err(OpError::Refused(_))), "{refused:?}");
 }
 

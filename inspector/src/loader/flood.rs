@@ -41,8 +41,10 @@ impl Loaded {
             tally.failures.insert(-result.first_error, result.failed);
             tally.first_failed_key = Some(result.first_failed_key);
         }
+        // What the program did: the CPU it ran on, and the count bpf_loop allowed.
         let request = FloodRequest {
             cpu: Some(result.cpu),
+            count: result.attempted,
             ..*request
         };
         self.maps[index].flood_report(request, tally)

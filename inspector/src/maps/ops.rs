@@ -119,6 +119,9 @@ impl OpError {
     }
 }
 
+/// The biggest flood accepted: bpf_loop's own limit (BPF_MAX_LOOPS).
+pub const MAX_FLOOD: u32 = 1 << 23;
+
 /// Refuses what the map type cannot do, with the reason and what to do instead.
 pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
     let kind = desc.meta.kind;
@@ -152,13 +155,6 @@ pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
         Operation::Delete { .. } | Operation::LookupAndDelete { .. } if kind.is_array() => Err(
             OpError::refused("array slots cannot be deleted; set the value to zero instead"),
         ),
-        Operation::LookupAndDelete { .. } if kind.is_percpu() || kind.is_lru() => {
-            // The kernel implements lookup-and-delete for plain hashes only (v5.14+).
-            Err(OpError::refused(format!(
-                "lookup-and-delete is not supported on {} maps; look up, then delete",
-                kind.label()
-            )))
-        }
         Operation::Flood(_) if queue_like => Err(OpError::refused(
             "flood fills keys 1..=N: a queue or stack has no keys (push fills it)",
         )),
@@ -197,6 +193,11 @@ fn check_sizes(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
         Operation::Flood(request) if request.count == 0 => {
             Err(OpError::refused("a flood needs at least one key"))
         }
+        Operation::Flood(request) if request.count > MAX_FLOOD => Err(OpError::Refused(format!(
+            "a flood of {} keys is refused: at most {MAX_FLOOD} (the kernel-side program's \
+             bpf_loop stops at 8,388,608; a userspace flood that size takes minutes)",
+            request.count
+        ))),
         _ => Ok(()),
     }
 }

@@ -261,7 +261,7 @@ fn d_asks_first_then_deletes_the_selected_key() {
 }
 
 #[test]
-fn x_takes_the_selected_entry_after_a_confirm_but_not_from_an_lru() {
+fn x_takes_the_selected_entry_after_a_confirm_but_not_from_an_array() {
     let mut app = fixtures::app();
     let effects = press(&mut app, [Action::Open, Action::Take, Action::Submit]);
     assert_eq!(
@@ -279,10 +279,19 @@ fn x_takes_the_selected_entry_after_a_confirm_but_not_from_an_lru() {
     let status = &app.status.as_ref().unwrap().text;
     assert!(status.starts_with("took key 1 from exec_counts: its value was {count: 12"));
 
+    // An LRU hash takes it too (kernel 5.14+), after the same confirm.
     app.selected_map = fixtures::LRU;
     assert!(press(&mut app, [Action::Take]).is_empty());
+    assert_eq!(app.mode, Mode::Confirm);
+    press(&mut app, [Action::Cancel]);
+
+    app.selected_map = fixtures::ARRAY;
+    assert!(press(&mut app, [Action::Take]).is_empty());
     let status = app.status.clone().unwrap();
-    assert!(status.is_error && status.text.contains("not supported on lru_hash"));
+    assert!(
+        status.is_error && status.text.contains("array slots cannot be deleted"),
+        "{status:?}"
+    );
 }
 
 #[test]

@@ -120,11 +120,17 @@ fn parse_seconds(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Refresh intervals below 50 ms would spend the machine on syscalls, not on the user.
+/// The TUI's own bounds (also those of `+`/`-`): faster would spend the machine on
+/// syscalls, slower would not be live.
 fn parse_interval(text: &str) -> Result<Duration, String> {
+    use crate::app::{MAX_INTERVAL, MIN_INTERVAL};
     let interval = parse_seconds(text)?;
-    if interval < Duration::from_millis(50) {
-        return Err("the interval must be at least 0.05 s".into());
+    if !(MIN_INTERVAL..=MAX_INTERVAL).contains(&interval) {
+        return Err(format!(
+            "the interval must be from {} to {} s",
+            MIN_INTERVAL.as_secs_f64(),
+            MAX_INTERVAL.as_secs_f64()
+        ));
     }
     Ok(interval)
 }
@@ -150,8 +156,10 @@ mod tests {
     fn bad_numbers_are_refused_with_a_reason() {
         let err = Cli::try_parse_from(["mapinspect", "dump", "--wait", "soon"]).unwrap_err();
         assert!(err.to_string().contains("not a number of seconds"), "{err}");
-        let err = Cli::try_parse_from(["mapinspect", "--interval", "0.001"]).unwrap_err();
-        assert!(err.to_string().contains("at least 0.05"), "{err}");
+        let err = Cli::try_parse_from(["mapinspect", "--interval", "0.05"]).unwrap_err();
+        assert!(err.to_string().contains("from 0.1 to 10 s"), "{err}");
+        assert!(Cli::try_parse_from(["mapinspect", "--interval", "11"]).is_err());
+        assert!(Cli::try_parse_from(["mapinspect", "--interval", "0.1"]).is_ok());
     }
 
     #[test]

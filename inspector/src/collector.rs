@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::{
     app::{Effect, FromCollector, Ordered, Outcome, Refresh, RowRules, rows},
-    diff,
+    diff::{self, Changes},
     loader::Loaded,
     maps::Snapshot,
 };
@@ -80,9 +80,13 @@ impl Collector {
                 }
                 Ok(Command::Do(Effect::SetRules { rules, refresh })) => {
                     self.rules = rules;
-                    if let Some(map) = refresh
-                        && !self.read_one(map, &out)
-                    {
+                    // Paused: re-order what the screen holds, without reading the map.
+                    let sent = match refresh {
+                        Some(map) if self.paused => self.reorder(map, &out),
+                        Some(map) => self.read_one(map, &out),
+                        None => true,
+                    };
+                    if !sent {
                         return;
                     }
                 }
@@ -90,6 +94,26 @@ impl Collector {
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
         }
+    }
+
+    /// Sends the last snapshot of map `index` again, ordered by the current rules; false
+    /// when the main loop has gone.
+    fn reorder(&self, index: usize, out: &UnboundedSender<FromCollector>) -> bool {
+        let (Some(map), Some(Some(previous))) =
+            (self.loaded.maps.get(index), self.previous.get(index))
+        else {
+            return true;
+        };
+        let rows = Ordered {
+            rules: self.rules.clone(),
+            rows: rows::build(&map.desc, previous, &self.rules),
+        };
+        let refresh = Refresh {
+            map: index,
+            result: Ok((Arc::clone(previous), Changes::default())),
+            rows: Some(rows),
+        };
+        out.send(FromCollector::Refresh(refresh)).is_ok()
     }
 
     /// Reads every map once; false when the main loop has gone.

@@ -68,7 +68,9 @@ pub fn flood(
         bail!("no map named {map:?}; the maps are: {}", names.join(", "));
     };
     let meta = loaded.maps[index].meta().clone();
-    let is_experiment = FloodTarget::ALL.iter().any(|t| t.map_name() == meta.name);
+    // The flood program exists in the bundled object only.
+    let is_experiment = loaded.source == Source::Bundled
+        && FloodTarget::ALL.iter().any(|t| t.map_name() == meta.name);
     let from = match from {
         Some(FloodSource::Kernel) => FloodFrom::Kernel,
         Some(FloodSource::User) => FloodFrom::User,

@@ -1,6 +1,13 @@
 //! The live TUI: terminal set-up and tear-down, and the main loop that turns keys and
 //! collector refreshes into state updates and frames.
-use std::{io, sync::mpsc, time::Duration};
+use std::{
+    io,
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+/// How long quitting waits for the collector to finish what it is doing.
+const QUIT_GRACE: Duration = Duration::from_secs(2);
 
 use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
 use futures_util::{Stream, StreamExt as _};
@@ -51,9 +58,17 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
             &command_tx,
         ))
     };
-    // Programs detach when the collector drops the loaded object.
+    // Programs detach when the collector drops the loaded object. A long operation (a big
+    // flood) may still be running: quit anyway after a moment; the kernel detaches and frees
+    // everything when the process exits.
     let _ = command_tx.send(Command::Stop);
-    let _ = collector.join();
+    let deadline = Instant::now() + QUIT_GRACE;
+    while !collector.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    if collector.is_finished() {
+        let _ = collector.join();
+    }
     result
 }
 

@@ -156,8 +156,9 @@ pub enum FromCollector {
     Outcome(Outcome),
 }
 
-const MIN_INTERVAL: Duration = Duration::from_millis(100);
-const MAX_INTERVAL: Duration = Duration::from_secs(10);
+/// The refresh interval's bounds, for `+`/`-` and `--interval` alike.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+pub const MAX_INTERVAL: Duration = Duration::from_secs(10);
 
 #[derive(Debug)]
 pub struct App {

@@ -321,7 +321,7 @@ pub fn map_create(
 }
 
 /// BPF_MAP_UPDATE_BATCH: `count` keys and values (packed end to end) in one call. Returns
-/// how many were written (all of them unless an error stopped it part way).
+/// how many the kernel wrote; an error part way is an Err (and how far it got is lost).
 pub fn update_batch(
     fd: BorrowedFd<'_>,
     keys: &[u8],

@@ -3,6 +3,12 @@
 //!
 //! Each attr struct is the prefix of the kernel's `union bpf_attr` for that command; the
 //! kernel treats the bytes we do not pass as zero.
+//!
+//! The element and batch calls are `unsafe`: the kernel reads and writes through their
+//! pointers by the map's own sizes, not the slices' lengths. A key must hold the map's key
+//! size (empty only for a queue or stack), and a value buffer its value size, or
+//! round_up(value size, 8) × possible CPUs for per-CPU maps (per entry, for batches).
+//! [`crate::maps::MapHandle`]'s methods check this and are the safe way in.
 use std::{
     ffi::CString,
     io,
@@ -234,7 +240,11 @@ fn owned_fd(ret: i64) -> OwnedFd {
 
 /// BPF_MAP_LOOKUP_ELEM. `value` must hold the map's full value (all CPUs for per-CPU maps).
 /// An empty `key` is the NULL key of a queue/stack peek.
-pub fn lookup_elem(fd: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> SysResult<()> {
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn lookup_elem(fd: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> SysResult<()> {
     let mut attr = ElemAttr {
         map_fd: raw(fd),
         key: if key.is_empty() { 0 } else { ptr(key) },
@@ -245,7 +255,16 @@ pub fn lookup_elem(fd: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> SysResul
 }
 
 /// BPF_MAP_UPDATE_ELEM with BPF_ANY / BPF_NOEXIST / BPF_EXIST. Empty key: queue/stack push.
-pub fn update_elem(fd: BorrowedFd<'_>, key: &[u8], value: &[u8], flags: u64) -> SysResult<()> {
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn update_elem(
+    fd: BorrowedFd<'_>,
+    key: &[u8],
+    value: &[u8],
+    flags: u64,
+) -> SysResult<()> {
     let mut attr = ElemAttr {
         map_fd: raw(fd),
         key: if key.is_empty() { 0 } else { ptr(key) },
@@ -257,7 +276,11 @@ pub fn update_elem(fd: BorrowedFd<'_>, key: &[u8], value: &[u8], flags: u64) -> 
 }
 
 /// BPF_MAP_DELETE_ELEM.
-pub fn delete_elem(fd: BorrowedFd<'_>, key: &[u8]) -> SysResult<()> {
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn delete_elem(fd: BorrowedFd<'_>, key: &[u8]) -> SysResult<()> {
     let mut attr = ElemAttr {
         map_fd: raw(fd),
         key: ptr(key),
@@ -267,7 +290,15 @@ pub fn delete_elem(fd: BorrowedFd<'_>, key: &[u8]) -> SysResult<()> {
 }
 
 /// BPF_MAP_LOOKUP_AND_DELETE_ELEM. Empty key: queue/stack pop.
-pub fn lookup_and_delete_elem(fd: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) -> SysResult<()> {
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn lookup_and_delete_elem(
+    fd: BorrowedFd<'_>,
+    key: &[u8],
+    value: &mut [u8],
+) -> SysResult<()> {
     let mut attr = ElemAttr {
         map_fd: raw(fd),
         key: if key.is_empty() { 0 } else { ptr(key) },
@@ -283,7 +314,15 @@ pub fn lookup_and_delete_elem(fd: BorrowedFd<'_>, key: &[u8], value: &mut [u8]) 
 }
 
 /// BPF_MAP_GET_NEXT_KEY: `None` key gives the first key. Ok(false) at the end of the map.
-pub fn get_next_key(fd: BorrowedFd<'_>, key: Option<&[u8]>, next: &mut [u8]) -> SysResult<bool> {
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn get_next_key(
+    fd: BorrowedFd<'_>,
+    key: Option<&[u8]>,
+    next: &mut [u8],
+) -> SysResult<bool> {
     let mut attr = ElemAttr {
         map_fd: raw(fd),
         key: key.map_or(0, ptr),
@@ -322,7 +361,11 @@ pub fn map_create(
 
 /// BPF_MAP_UPDATE_BATCH: `count` keys and values (packed end to end) in one call. Returns
 /// how many the kernel wrote; an error part way is an Err (and how far it got is lost).
-pub fn update_batch(
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn update_batch(
     fd: BorrowedFd<'_>,
     keys: &[u8],
     values: &[u8],
@@ -368,7 +411,11 @@ pub enum Batch {
 /// `in_batch` None starts at the beginning; the cursor to continue from is left in
 /// `out_batch` (at least max(key size, 4) bytes). ENOSPC means one hash bucket holds more
 /// entries than `capacity`: retry with more room.
-pub fn lookup_batch(
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn lookup_batch(
     fd: BorrowedFd<'_>,
     in_batch: Option<&[u8]>,
     out_batch: &mut [u8],
@@ -384,12 +431,17 @@ pub fn lookup_batch(
             &mut *(values as *mut [u8] as *mut [MaybeUninit<u8>]),
         )
     };
-    lookup_batch_into(fd, in_batch, out_batch, keys, values, capacity)
+    // SAFETY: the caller upholds the same buffer contract.
+    unsafe { lookup_batch_into(fd, in_batch, out_batch, keys, values, capacity) }
 }
 
 /// [`lookup_batch`] into spare capacity: the kernel writes `n` whole entries at the start
 /// of `keys` and `values`, which the caller may then treat as initialised.
-pub fn lookup_batch_into(
+///
+/// # Safety
+///
+/// Buffers must be as big as the map's sizes (see the module docs).
+pub unsafe fn lookup_batch_into(
     fd: BorrowedFd<'_>,
     in_batch: Option<&[u8]>,
     out_batch: &mut [u8],

@@ -90,7 +90,7 @@ fn reads_never_repeat_a_key_while_an_lru_evicts_under_them() {
             let mut key = 10_000u32;
             while !stop.load(Ordering::Relaxed) {
                 let value = key.to_le_bytes();
-                let _ = sys::update_elem(map.fd(), &key.to_le_bytes(), &value, sys::BPF_ANY);
+                let _ = map.update_from(&key.to_le_bytes(), &value, sys::BPF_ANY);
                 key = key.wrapping_add(1);
             }
         });

@@ -225,7 +225,7 @@ fn exit_codes_land_in_their_array_slot() {
 fn pop_pids(map: &MapHandle) -> Vec<u32> {
     let mut pids = Vec::new();
     let mut value = vec![0u8; map.desc.value_buffer_len()];
-    while inspector::sys::lookup_and_delete_elem(map.fd(), &[], &mut value).is_ok() {
+    while map.take_into(&[], &mut value).is_ok() {
         pids.push(u32::from_ne_bytes(value[..4].try_into().unwrap()));
     }
     pids

@@ -352,3 +352,31 @@ fn a_no_common_lru_flooded_from_one_cpu_fills_about_its_share() {
         );
     }
 }
+
+#[test]
+fn element_access_refuses_buffers_of_the_wrong_size() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let loaded = load();
+    // Per-CPU values take one slot per possible CPU: one slot is too small.
+    let percpu = handle(&loaded, map_names::EXP_LRU_PERCPU);
+    let mut one_cpu = vec![0u8; 8];
+    let err = percpu.lookup_into(&u32s(1), &mut one_cpu).unwrap_err();
+    assert!(err.to_string().contains("wrong size"), "{err}");
+    let hash = handle(&loaded, map_names::EXP_HASH);
+    assert!(
+        hash.update_from(&[1, 2], &u32s(1), 0).is_err(),
+        "a 2-byte key"
+    );
+    assert!(hash.delete_key(&[0; 8]).is_err(), "an 8-byte key");
+    let mut short = [0u8; 2];
+    assert!(
+        hash.next_key(None, &mut short).is_err(),
+        "a 2-byte next key"
+    );
+    // The right sizes go through (and an absent key is the kernel's ENOENT).
+    let mut value = vec![0u8; percpu.desc.value_buffer_len()];
+    let err = percpu.lookup_into(&u32s(1), &mut value).unwrap_err();
+    assert_eq!(err.errno(), libc::ENOENT);
+}

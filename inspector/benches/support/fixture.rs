@@ -123,7 +123,9 @@ pub fn fill(
             })
             .collect();
         let count = end - start;
-        let written = sys::update_batch(fd, &key_bytes, &value_bytes, count, sys::BPF_ANY)?;
+        // SAFETY: the fixture packs `count` keys and values of the map's own sizes.
+        let written =
+            unsafe { sys::update_batch(fd, &key_bytes, &value_bytes, count, sys::BPF_ANY) }?;
         if written != count {
             return Err(format!("batch update wrote {written} of {count}").into());
         }

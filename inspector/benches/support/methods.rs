@@ -113,14 +113,18 @@ impl RawBatchLoop {
         let mut started = false;
         loop {
             let capacity = (self.slots - have).min(BATCH_CHUNK as usize) as u32;
-            let result = sys::lookup_batch(
-                map.fd(),
-                started.then_some(self.cursor_in.as_slice()),
-                &mut self.cursor_out,
-                &mut self.keys[have * self.key_size..],
-                &mut self.values[have * self.width..],
-                capacity,
-            )?;
+            // SAFETY: the buffers hold `slots` keys and values of the map's sizes (value
+            // width per CPU included), and `capacity` never exceeds the slots left.
+            let result = unsafe {
+                sys::lookup_batch(
+                    map.fd(),
+                    started.then_some(self.cursor_in.as_slice()),
+                    &mut self.cursor_out,
+                    &mut self.keys[have * self.key_size..],
+                    &mut self.values[have * self.width..],
+                    capacity,
+                )
+            }?;
             match result {
                 Batch::More(n) => {
                     have += n as usize;

@@ -78,7 +78,8 @@ impl Loaded {
             .map(map_names::FLOOD_RESULT)
             .ok_or(MapError::NotFound { id: 0 })?;
         let mut bytes = vec![0u8; size_of::<FloodResult>()];
-        crate::sys::lookup_elem(results.fd(), &0u32.to_ne_bytes(), &mut bytes)
+        results
+            .lookup_into(&0u32.to_ne_bytes(), &mut bytes)
             .map_err(|e| results.syscall_error(e))?;
         // SAFETY: FloodResult is repr(C) plain data and bytes holds exactly one.
         Ok(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<FloodResult>()) })

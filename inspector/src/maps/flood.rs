@@ -96,7 +96,8 @@ impl MapHandle {
                     for n in 1..=request.count {
                         let key = flood_key(n, key_size);
                         let value = flood_value_bytes(n, value_size, stride, cpus);
-                        let outcome = sys::update_elem(self.fd(), &key, &value, sys::BPF_ANY)
+                        let outcome = self
+                            .update_from(&key, &value, sys::BPF_ANY)
                             .map_err(|e| e.errno());
                         tally.record(n, outcome);
                     }

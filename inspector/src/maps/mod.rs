@@ -2,6 +2,7 @@
 //!
 //! Every map, bundled or owned by another program, is held the same way: an fd plus the
 //! metadata the kernel reports for it, plus key/value layouts from the map's BTF.
+mod access;
 mod flood;
 mod kind;
 pub mod ops;

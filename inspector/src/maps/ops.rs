@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use thiserror::Error;
 
 use super::{MapDesc, MapHandle, MapKind};
-use crate::sys::{self, SysError, errno_name};
+use crate::sys::{SysError, errno_name};
 
 /// Something a user asks of a map. Keys and values are the map's raw bytes (values of
 /// per-CPU maps hold one value per possible CPU, each padded to 8 bytes).
@@ -255,36 +255,35 @@ impl MapHandle {
     pub fn execute(&self, op: &Operation) -> Result<OpResult, OpError> {
         self.check_writable(op)?;
         check(&self.desc, op)?;
-        let fd = self.fd();
         let fail = |e: SysError| explain(&self.desc, op.label(), &e);
         let mut value = vec![0u8; self.desc.value_buffer_len()];
         match op {
             Operation::Update { key, value, flags } => {
-                sys::update_elem(fd, key, value, *flags).map_err(fail)?;
+                self.update_from(key, value, *flags).map_err(fail)?;
                 Ok(OpResult::Done)
             }
             Operation::Push { value, flags } => {
-                sys::update_elem(fd, &[], value, *flags).map_err(fail)?;
+                self.update_from(&[], value, *flags).map_err(fail)?;
                 Ok(OpResult::Done)
             }
             Operation::Delete { key } => {
-                sys::delete_elem(fd, key).map_err(fail)?;
+                self.delete_key(key).map_err(fail)?;
                 Ok(OpResult::Done)
             }
             Operation::LookupAndDelete { key } => {
-                sys::lookup_and_delete_elem(fd, key, &mut value).map_err(fail)?;
+                self.take_into(key, &mut value).map_err(fail)?;
                 Ok(OpResult::Value(value))
             }
             Operation::Lookup { key } => {
-                sys::lookup_elem(fd, key, &mut value).map_err(fail)?;
+                self.lookup_into(key, &mut value).map_err(fail)?;
                 Ok(OpResult::Value(value))
             }
             Operation::Pop => {
-                sys::lookup_and_delete_elem(fd, &[], &mut value).map_err(fail)?;
+                self.take_into(&[], &mut value).map_err(fail)?;
                 Ok(OpResult::Value(value))
             }
             Operation::Peek => {
-                sys::lookup_elem(fd, &[], &mut value).map_err(fail)?;
+                self.lookup_into(&[], &mut value).map_err(fail)?;
                 Ok(OpResult::Value(value))
             }
             Operation::Flood(request) => match request.from {

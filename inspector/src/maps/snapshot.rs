@@ -191,14 +191,18 @@ impl MapHandle {
                     bytes: room * entry_bytes,
                 })?;
             // The kernel writes straight into the spare capacity: no zeroing first.
-            let result = sys::lookup_batch_into(
-                self.fd(),
-                started.then_some(cursor_in.as_slice()),
-                &mut cursor_out,
-                &mut snap.keys.spare_capacity_mut()[..room * key_size],
-                &mut snap.values.spare_capacity_mut()[..room * width],
-                capacity,
-            );
+            // SAFETY: room for `capacity` keys and values was reserved just above, and
+            // `cursor_out` holds max(key size, 8) bytes, as the cursor needs.
+            let result = unsafe {
+                sys::lookup_batch_into(
+                    self.fd(),
+                    started.then_some(cursor_in.as_slice()),
+                    &mut cursor_out,
+                    &mut snap.keys.spare_capacity_mut()[..room * key_size],
+                    &mut snap.values.spare_capacity_mut()[..room * width],
+                    capacity,
+                )
+            };
             let filled = match &result {
                 Ok(Batch::More(n) | Batch::Done(n)) => (*n as usize).min(room),
                 Err(_) => 0,
@@ -231,7 +235,8 @@ impl MapHandle {
         let mut value = vec![0u8; self.desc.value_buffer_len()];
         for index in 0..self.desc.meta.max_entries {
             let key = index.to_ne_bytes();
-            sys::lookup_elem(self.fd(), &key, &mut value).map_err(|e| self.syscall_error(e))?;
+            self.lookup_into(&key, &mut value)
+                .map_err(|e| self.syscall_error(e))?;
             snap.push(&key, &value);
         }
         Ok(())
@@ -239,7 +244,7 @@ impl MapHandle {
 
     fn read_head(&self, snap: &mut Snapshot) -> Result<(), MapError> {
         let mut value = vec![0u8; self.desc.value_buffer_len()];
-        match sys::lookup_elem(self.fd(), &[], &mut value) {
+        match self.lookup_into(&[], &mut value) {
             Ok(()) => snap.push(&[], &value),
             Err(err) if err.errno() == libc::ENOENT => {}
             Err(err) => return Err(self.syscall_error(err)),
@@ -265,7 +270,8 @@ impl MapHandle {
                 break;
             }
             let current = started.then_some(key.as_slice());
-            let more = sys::get_next_key(self.fd(), current, &mut next)
+            let more = self
+                .next_key(current, &mut next)
                 .map_err(|e| self.syscall_error(e))?;
             if !more {
                 break;
@@ -276,7 +282,7 @@ impl MapHandle {
             if already_read(snap, &seen, hash, &key) {
                 continue;
             }
-            match sys::lookup_elem(self.fd(), &key, &mut value) {
+            match self.lookup_into(&key, &mut value) {
                 Ok(()) => {
                     seen.insert(hash, snap.len());
                     snap.push(&key, &value);

@@ -10,7 +10,7 @@ use crate::{
     dump,
     loader::{self, Loaded, Source},
     maps::{
-        describe_failures,
+        describe_failures, describe_ranges,
         ops::{FloodFrom, FloodReport, FloodRequest, OpResult, Operation},
     },
 };
@@ -108,24 +108,6 @@ fn source_words(report: &FloodReport) -> String {
     }
 }
 
-fn ranges_text(ranges: &[(u32, u32)], shown: usize) -> String {
-    let mut parts: Vec<String> = ranges
-        .iter()
-        .take(shown)
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect();
-    if ranges.len() > shown {
-        parts.push(format!("(+{} more ranges)", ranges.len() - shown));
-    }
-    parts.join(", ")
-}
-
 /// The report in words, for a terminal.
 pub fn report_text(report: &FloodReport) -> String {
     let missing: u32 = report.missing.iter().map(|(a, b)| b - a + 1).sum();
@@ -166,7 +148,7 @@ pub fn report_text(report: &FloodReport) -> String {
     if missing > 0 {
         text += &format!(
             "  missing    {missing} keys: {}\n",
-            ranges_text(&report.missing, 8)
+            describe_ranges(&report.missing, 8)
         );
     }
     text

@@ -156,6 +156,27 @@ pub fn describe_failures(failures: &[(i32, u32)]) -> String {
         .join(", ")
 }
 
+/// Missing keys for people, at most `shown` ranges: "1–642, 700–712 (+3 more ranges)".
+pub fn describe_ranges(missing: &[(u32, u32)], shown: usize) -> String {
+    let mut text = missing
+        .iter()
+        .take(shown)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}–{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = missing.len().saturating_sub(shown);
+    if more > 0 {
+        text += &format!(" (+{more} more range{})", if more == 1 { "" } else { "s" });
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,6 +209,23 @@ mod tests {
     fn a_cpu_beyond_the_cpu_set_is_refused_not_a_panic() {
         let err = pin_to_cpu(libc::CPU_SETSIZE as u32 + 5).unwrap_err();
         assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
+    }
+
+    #[test]
+    fn ranges_are_shortened() {
+        assert_eq!(
+            describe_ranges(&[(1, 642), (700, 712)], 3),
+            "1–642, 700–712"
+        );
+        assert_eq!(
+            describe_ranges(&[(1, 2), (4, 4), (6, 7), (9, 9), (11, 12)], 3),
+            "1–2, 4, 6–7 (+2 more ranges)"
+        );
+        assert_eq!(
+            describe_ranges(&[(1, 1), (3, 3), (5, 5), (7, 7)], 3),
+            "1, 3, 5 (+1 more range)"
+        );
+        assert_eq!(describe_ranges(&[], 3), "");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::{
 };
 
 pub(crate) use flood::Tally;
-pub use flood::{describe_failures, flood_key, flood_value_bytes};
+pub use flood::{describe_failures, describe_ranges, flood_key, flood_value_bytes};
 pub use kind::{MapKind, flag_names};
 pub use snapshot::{BATCH_CHUNK, ReadMode, Snapshot};
 use thiserror::Error;

@@ -13,7 +13,7 @@ use super::{fit, fraction, gauge, percent, theme, wrap};
 use crate::{
     app::{App, MapView, lru},
     maps::{
-        MapKind, describe_failures,
+        MapKind, describe_failures, describe_ranges,
         ops::{FloodFrom, FloodReport},
     },
     sys::errno_name,
@@ -157,7 +157,10 @@ pub fn notes(app: &App, view: &MapView, report: &FloodReport) -> Vec<(String, St
         ));
         if missing > 0 {
             notes.push((
-                format!("evicted: {missing} keys: {}", ranges(&report.missing)),
+                format!(
+                    "evicted: {missing} keys: {}",
+                    describe_ranges(&report.missing, RANGES_SHOWN)
+                ),
                 Style::new(),
             ));
         }
@@ -195,7 +198,7 @@ pub fn notes(app: &App, view: &MapView, report: &FloodReport) -> Vec<(String, St
         notes.push((
             format!(
                 "missing afterwards: {missing} keys: {}",
-                ranges(&report.missing)
+                describe_ranges(&report.missing, RANGES_SHOWN)
             ),
             Style::new(),
         ));
@@ -247,27 +250,6 @@ fn errno_words(kind: MapKind, errno: i32) -> Option<&'static str> {
         libc::EINVAL => "invalid argument",
         _ => return None,
     })
-}
-
-/// "1–642, 700–712 (+3 more ranges)".
-pub fn ranges(missing: &[(u32, u32)]) -> String {
-    let shown: Vec<String> = missing
-        .iter()
-        .take(RANGES_SHOWN)
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}–{b}")
-            }
-        })
-        .collect();
-    let mut text = shown.join(", ");
-    let more = missing.len().saturating_sub(RANGES_SHOWN);
-    if more > 0 {
-        text += &format!(" (+{more} more range{})", if more == 1 { "" } else { "s" });
-    }
-    text
 }
 
 #[cfg(test)]
@@ -332,20 +314,6 @@ mod tests {
             text.contains("its own LRU list of 1003 / 8 = 125 nodes"),
             "{text}"
         );
-    }
-
-    #[test]
-    fn ranges_are_shortened() {
-        assert_eq!(ranges(&[(1, 642), (700, 712)]), "1–642, 700–712");
-        assert_eq!(
-            ranges(&[(1, 2), (4, 4), (6, 7), (9, 9), (11, 12)]),
-            "1–2, 4, 6–7 (+2 more ranges)"
-        );
-        assert_eq!(
-            ranges(&[(1, 1), (3, 3), (5, 5), (7, 7)]),
-            "1, 3, 5 (+1 more range)"
-        );
-        assert_eq!(ranges(&[]), "");
     }
 
     #[test]

@@ -10,21 +10,23 @@ fn mapinspect() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mapinspect"))
 }
 
-#[test]
-fn dump_json_shows_every_map_with_live_entries() {
-    let Some(_guard) = common::kernel() else {
-        return;
-    };
-    let output = mapinspect()
-        .args(["dump", "--json", "--wait", "0.3"])
-        .output()
-        .unwrap();
+/// Runs mapinspect with `args`, which must succeed, and parses what it printed.
+fn json_of(args: &[&str]) -> Json {
+    let output = mapinspect().args(args).output().unwrap();
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let maps: Json = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    serde_json::from_slice(&output.stdout).expect("valid JSON")
+}
+
+#[test]
+fn dump_json_shows_every_map_with_live_entries() {
+    let Some(_guard) = common::kernel() else {
+        return;
+    };
+    let maps = json_of(&["dump", "--json", "--wait", "0.3"]);
     let maps = maps.as_array().expect("an array of maps");
     let types: Vec<&str> = maps.iter().map(|m| m["type"].as_str().unwrap()).collect();
     for kind in [
@@ -85,16 +87,7 @@ fn flood_json_reports_the_hash_refusing_the_extra_key() {
     let Some(_guard) = common::kernel() else {
         return;
     };
-    let output = mapinspect()
-        .args(["flood", "EXP_HASH", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let report = json_of(&["flood", "EXP_HASH", "--json"]);
     assert_eq!(
         report["from"], "kernel",
         "the experiment maps flood from the kernel"

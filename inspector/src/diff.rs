@@ -21,12 +21,6 @@ pub struct Changes {
     pub added: usize,
 }
 
-impl Changes {
-    pub fn changed_count(&self) -> usize {
-        self.changed.iter().filter(|&&c| c).count()
-    }
-}
-
 /// Compares `new` against `old` (None: everything is new).
 pub fn compare(
     old: Option<&Snapshot>,

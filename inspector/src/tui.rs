@@ -17,7 +17,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use crate::{
     app::{App, FromCollector, Ownership, keys},
     collector::{Collector, Command},
-    loader::{Loaded, Source},
+    loader::Loaded,
     ui,
 };
 
@@ -27,11 +27,13 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     let descs = loaded.maps.iter().map(|m| m.desc.clone()).collect();
     let mut app = App::new(descs, loaded.programs.clone(), interval);
     app.possible_cpus = crate::maps::possible_cpus();
-    app.ownership = match loaded.source {
-        Source::Bundled | Source::Object(_) => Ownership::Own,
+    app.ownership = if loaded.source.owns_its_maps() {
+        Ownership::Own
+    } else if loaded.maps.iter().all(|m| m.writable) {
         // The loader made every map writable when --write was given.
-        _ if loaded.maps.iter().all(|m| m.writable) => Ownership::Writable,
-        _ => Ownership::ReadOnly,
+        Ownership::Writable
+    } else {
+        Ownership::ReadOnly
     };
     app.kernel = crate::loader::kernel_release();
     if let Some(warning) = loaded.warnings.first() {

@@ -88,18 +88,8 @@ pub enum Source {
 
 impl Source {
     /// Maps of other programs are only changed when the user says so (--write).
-    fn owns_its_maps(&self) -> bool {
+    pub fn owns_its_maps(&self) -> bool {
         matches!(self, Self::Bundled | Self::Object(_))
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Self::Bundled => "the bundled object".into(),
-            Self::Object(path) => path.display().to_string(),
-            Self::System => "every map on the system".into(),
-            Self::MapId(id) => format!("map id {id}"),
-            Self::Pin(path) => format!("the map pinned at {}", path.display()),
-        }
     }
 }
 

@@ -71,11 +71,6 @@ impl MapKind {
     pub fn is_readable(self) -> bool {
         !matches!(self, Self::Other(_))
     }
-
-    /// Whether elements can be deleted by key; arrays keep every slot.
-    pub fn supports_delete(self) -> bool {
-        !self.is_array() && self.is_readable() && !self.is_queue_like()
-    }
 }
 
 /// Map flags worth naming (BPF_F_* in include/uapi/linux/bpf.h).
@@ -103,9 +98,6 @@ mod tests {
     fn kinds_know_their_capabilities() {
         assert_eq!(MapKind::from_raw(9), MapKind::LruHash);
         assert!(MapKind::LruPercpuHash.is_percpu() && MapKind::LruPercpuHash.is_lru());
-        assert!(!MapKind::Array.supports_delete());
-        assert!(!MapKind::Queue.supports_delete());
-        assert!(MapKind::Hash.supports_delete());
         assert_eq!(MapKind::from_raw(27).label(), "type 27");
         assert!(!MapKind::from_raw(27).is_readable());
     }

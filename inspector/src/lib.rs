@@ -1,42 +1,35 @@
 //! mapinspect: inspect and experiment with Linux eBPF maps.
 //!
-//! Layers, from the kernel up: `sys` (raw bpf(2) calls), `maps` (opening maps and reading
-//! snapshots), `btf` + `decode` (turning bytes into named fields), `loader` (the bundled
-//! object), then the user-facing surfaces: `dump`, and the TUI (`app` holds state, `collector`
-//! reads maps on its own thread, `ui` draws, `tui` runs the loop).
+//! Rooms, from the kernel up (ARCHITECTURE.md at the repository root has the whole map):
+//! `sys` (raw bpf(2) calls), `maps` (opening maps, snapshots, operations, floods), `values`
+//! (BTF and the bytes-to-meaning layer: layouts, decoding, encoding, type specs), `loader`
+//! (sources of maps: the bundled object, object files, the system), then the surfaces: `cli`
+//! (arguments and the headless commands) and the TUI (`app` holds state, `ui` draws it,
+//! `tui` runs the loop and the collector thread).
 pub mod app;
-pub mod btf;
 pub mod cli;
-pub mod collector;
-pub mod commands;
-pub mod decode;
-pub mod diff;
-pub mod dump;
-pub mod encode;
-pub mod entries;
-#[cfg(test)]
-mod fixtures;
 pub mod loader;
 pub mod maps;
-pub mod percpu;
 pub mod sys;
+#[cfg(test)]
+mod test_fixtures;
 pub mod tui;
-pub mod typespec;
 pub mod ui;
+pub mod values;
 
 use cli::{Cli, Command};
 
 /// Runs what the command line asked for.
 pub fn run(cli: Cli) -> color_eyre::Result<()> {
     match &cli.command {
-        Some(Command::Dump { json, wait, limit }) => commands::dump(&cli, *json, *wait, *limit),
+        Some(Command::Dump { json, wait, limit }) => cli::dump::run(&cli, *json, *wait, *limit),
         Some(Command::Flood {
             map,
             count,
             cpu,
             from,
             json,
-        }) => commands::flood(&cli, map, *count, *cpu, *from, *json),
-        None => tui::run(commands::open(&cli)?, cli.interval),
+        }) => cli::flood::run(&cli, map, *count, *cpu, *from, *json),
+        None => tui::run(cli::open(&cli)?, cli.interval),
     }
 }

@@ -2,7 +2,11 @@
 //! a HASH refuses key max_entries + 1, an LRU_HASH evicts and ends far from full.
 mod common;
 
-use inspector::{decode::Value, entries, loader, maps::MapHandle};
+use inspector::{
+    loader,
+    maps::MapHandle,
+    values::{decode::Value, entries},
+};
 use shared::{EXPERIMENT_MAX_ENTRIES, FloodTarget, flood_value};
 
 const COUNT: u32 = EXPERIMENT_MAX_ENTRIES + 1;

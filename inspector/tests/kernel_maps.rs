@@ -5,11 +5,11 @@ mod common;
 use std::process::Command;
 
 use inspector::{
-    decode::{self, Value},
-    entries,
     loader::{self, Loaded},
     maps::{LayoutSource, MapHandle, MapKind, possible_cpus},
-    percpu,
+    values::decode::{self, Value},
+    values::entries,
+    values::percpu,
 };
 use shared::{EventKind, map_names};
 

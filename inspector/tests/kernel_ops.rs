@@ -3,7 +3,6 @@
 mod common;
 
 use inspector::{
-    encode,
     loader::{self, Loaded},
     maps::{
         BATCH_CHUNK, MapHandle, ReadMode, flood_key,
@@ -11,6 +10,7 @@ use inspector::{
         possible_cpus,
     },
     sys,
+    values::encode,
 };
 use shared::{EXPERIMENT_MAX_ENTRIES, map_names};
 

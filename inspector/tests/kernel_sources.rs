@@ -10,13 +10,13 @@ use std::{
 };
 
 use inspector::{
-    decode::Value,
-    entries,
     loader::{self, Loaded, Source},
     maps::{
         LayoutSource, MapError, MapHandle,
         ops::{OpError, Operation},
     },
+    values::decode::Value,
+    values::entries,
 };
 
 /// A per-test directory in bpffs (and a scratch dir for the object), removed on drop.

@@ -8,8 +8,8 @@ use std::{
 
 use inspector::{
     app::{Action, App, Ordered, Pane, Refresh, rows},
-    diff::{self, Changes},
     maps::{MapHandle, Snapshot},
+    tui::diff::{self, Changes},
     ui,
 };
 use ratatui::{Terminal, backend::TestBackend};

@@ -9,12 +9,13 @@ use super::{
     prompt::{Prompt, PromptKind},
 };
 use crate::{
-    decode::{self, Style},
     maps::{
         MapDesc,
         ops::{self, FloodFrom, FloodRequest, Operation},
     },
     sys::BPF_ANY,
+    values::decode,
+    values::render::Style,
 };
 
 /// A yes/no question before an operation that loses data.

@@ -4,9 +4,9 @@ use std::{collections::VecDeque, sync::Arc};
 
 use super::rows::{self, Ordered};
 use crate::{
-    diff::Changes,
-    entries::{self, Entry},
-    maps::{MapDesc, Snapshot, ops::FloodReport},
+    maps::{MapDesc, MapError, Snapshot, ops::FloodReport},
+    tui::diff::Changes,
+    values::entries::{self, Entry},
 };
 
 /// How many refreshes of entry counts the history keeps (for the LRU pane's sparkline).
@@ -65,7 +65,7 @@ pub struct MapView {
     pub snapshot: Option<Arc<Snapshot>>,
     pub changes: Changes,
     /// The last read error, shown instead of the table.
-    pub error: Option<String>,
+    pub error: Option<Arc<MapError>>,
     /// Snapshot indices in display order.
     pub rows: Vec<usize>,
     /// The rules `rows` were built under.

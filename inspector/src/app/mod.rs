@@ -10,6 +10,7 @@ pub mod flood;
 pub mod keys;
 pub mod lru;
 mod map_view;
+pub mod messages;
 mod outcome;
 mod prefill;
 pub mod prompt;
@@ -20,92 +21,10 @@ use std::{sync::Arc, time::Duration};
 pub use edit::{Confirm, Popup};
 pub use keys::Mode;
 pub use map_view::{HISTORY_LEN, MapView, RowRules, SYNC_ROWS, SortOrder};
+pub use messages::{Action, Effect, FromCollector, Outcome, Refresh, ToCollector};
 pub use rows::Ordered;
 
-use crate::{
-    diff::Changes,
-    loader::ProgramStatus,
-    maps::{
-        MapDesc, Snapshot,
-        ops::{OpError, OpResult, Operation},
-    },
-};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    NextPane,
-    PrevPane,
-    Open,
-    CycleSort,
-    StartFilter,
-    FilterChar(char),
-    FilterBackspace,
-    FilterApply,
-    FilterClear,
-    ToggleHex,
-    ToggleZeroSlots,
-    TogglePause,
-    Faster,
-    Slower,
-    ToggleHelp,
-    Quit,
-    /// Esc while browsing: closes the flood result if one is open, else quits.
-    Back,
-    /// `i`: the insert prompt (push on a queue or stack).
-    Insert,
-    /// `d`: delete the selected entry, after a confirm.
-    Delete,
-    /// `x`: lookup-and-delete the selected entry (confirmed), or pop a queue or stack.
-    Take,
-    /// `l`: look up a typed key, or peek a queue or stack.
-    Lookup,
-    /// `f`: the flood popup.
-    Flood,
-    /// `F`: the flood popup with the count field open.
-    FloodCount,
-    /// `r`: show or hide the selected map's last flood result.
-    ToggleFloodResult,
-    // In popups:
-    /// A character typed into a prompt field or the flood count.
-    Type(char),
-    Erase,
-    ClearField,
-    NextField,
-    PrevField,
-    /// Enter: next field or submit (prompt), yes (confirm), go (flood), keep (count).
-    Submit,
-    /// Submit from any prompt field.
-    SubmitAll,
-    Cancel,
-    CycleFlags,
-    TogglePerCpu,
-    FloodMode,
-    FloodCpu,
-    EditCount,
-}
-
-/// Work for the main loop after an update.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Effect {
-    SetInterval(Duration),
-    SetPaused(bool),
-    /// Run an operation on map `map` (an index into `App::maps`).
-    Run {
-        map: usize,
-        op: Operation,
-    },
-    /// The row rules changed: order refreshes by them, and re-read `refresh` now.
-    SetRules {
-        rules: RowRules,
-        refresh: Option<usize>,
-    },
-}
+use crate::{loader::ProgramStatus, maps::MapDesc};
 
 /// Whose maps are on screen, which decides what editing may do.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -130,30 +49,6 @@ pub enum Pane {
 pub struct Status {
     pub text: String,
     pub is_error: bool,
-}
-
-/// A refresh of one map from the collector.
-#[derive(Debug)]
-pub struct Refresh {
-    pub map: usize,
-    pub result: Result<(Arc<Snapshot>, Changes), String>,
-    /// The snapshot's row order, when the collector computed it (off the main loop).
-    pub rows: Option<Ordered>,
-}
-
-/// The result of an [`Effect::Run`], from the collector.
-#[derive(Debug)]
-pub struct Outcome {
-    pub map: usize,
-    pub op: Operation,
-    pub result: Result<OpResult, OpError>,
-}
-
-/// Everything the collector sends the main loop.
-#[derive(Debug)]
-pub enum FromCollector {
-    Refresh(Refresh),
-    Outcome(Outcome),
 }
 
 /// The refresh interval's bounds, for `+`/`-` and `--interval` alike.
@@ -236,7 +131,7 @@ impl App {
         };
         match refresh.result {
             Ok((snapshot, changes)) => view.apply_ordered(snapshot, changes, &rules, refresh.rows),
-            Err(error) => view.error = Some(error),
+            Err(error) => view.error = Some(Arc::new(error)),
         }
         let page = self.page_rows;
         if let Some(view) = self.maps.get_mut(refresh.map) {

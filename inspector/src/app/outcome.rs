@@ -3,12 +3,13 @@
 //! report opens the flood result pane.
 use super::{App, Outcome};
 use crate::{
-    decode::{self, Style, Value},
     maps::{
         MapDesc, describe_failures,
         ops::{OpError, OpResult, Operation},
     },
-    percpu,
+    values::decode::{self, Value},
+    values::percpu,
+    values::render::Style,
 };
 
 impl App {

@@ -1,9 +1,6 @@
 //! Prefilling a prompt: each leaf of an entry's key or value back into the text that
 //! `encode_leaf` reads as the same bytes (what the table shows, field by field).
-use crate::{
-    decode::{self, Layout, Style},
-    encode::Leaf,
-};
+use crate::{values::Layout, values::decode, values::encode::Leaf, values::render::Style};
 
 /// A leaf's bytes in `bytes`, as an input that reads back to them.
 pub fn leaf_text(leaf: &Leaf, bytes: &[u8], style: Style) -> String {
@@ -32,13 +29,13 @@ pub fn leaf_text(leaf: &Leaf, bytes: &[u8], style: Style) -> String {
     } else {
         raw
     };
-    decode::decode(&leaf.layout, &raw.to_le_bytes()[..size.min(8)]).render(style)
+    crate::values::decode::decode(&leaf.layout, &raw.to_le_bytes()[..size.min(8)]).render(style)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{decode::Field, encode::encode_leaf};
+    use crate::values::{Field, encode::encode_leaf};
 
     fn int(size: usize, signed: bool) -> Layout {
         Layout::int(size, signed)

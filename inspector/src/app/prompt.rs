@@ -1,13 +1,14 @@
 //! The insert / lookup / push prompt, a pure state machine: one input line per editable
-//! leaf of the key and then the value ([`crate::decode::Layout::leaves`]), each checked with
+//! leaf of the key and then the value ([`crate::values::Layout::leaves`]), each checked with
 //! [`encode_leaf`], and on submit the exact bytes of an [`Operation`] — or nothing at all,
 //! with every bad field's error kept for the screen.
 use super::prefill::leaf_text;
 use crate::{
-    decode::{self, Style},
-    encode::{EncodeError, Leaf, encode_leaf},
     maps::{MapDesc, ops::Operation},
     sys::{BPF_ANY, BPF_EXIST, BPF_NOEXIST},
+    values::decode,
+    values::encode::{EncodeError, Leaf, encode_leaf},
+    values::render::Style,
 };
 
 /// What the prompt will send.

@@ -5,9 +5,11 @@ use std::cmp::Ordering;
 
 use super::map_view::{RowRules, SortOrder};
 use crate::{
-    decode::{self, Layout, Style, Value},
-    entries,
     maps::{MapDesc, Snapshot},
+    values::Layout,
+    values::decode::{self, Value},
+    values::entries,
+    values::render::Style,
 };
 
 /// Row order computed under some rules; adopted only while the rules still hold.
@@ -120,7 +122,7 @@ impl Number {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use crate::test_fixtures;
 
     fn rules(sort: SortOrder) -> RowRules {
         RowRules {
@@ -152,7 +154,7 @@ mod tests {
 
     #[test]
     fn every_sort_is_ordered_by_the_shown_values() {
-        let app = fixtures::app();
+        let app = test_fixtures::app();
         let sorts = [
             SortOrder::KeyAscending,
             SortOrder::KeyDescending,
@@ -161,10 +163,10 @@ mod tests {
         ];
         // Integer keys and values (fast path), per-CPU sums, and struct values (slow path).
         for map in [
-            fixtures::HASH,
-            fixtures::PERCPU,
-            fixtures::ARRAY,
-            fixtures::LRU,
+            test_fixtures::HASH,
+            test_fixtures::PERCPU,
+            test_fixtures::ARRAY,
+            test_fixtures::LRU,
         ] {
             let view = &app.maps[map];
             let snap = view.snapshot.as_ref().unwrap();
@@ -192,8 +194,8 @@ mod tests {
 
     #[test]
     fn kernel_order_and_filters_keep_the_snapshot_order() {
-        let app = fixtures::app();
-        let view = &app.maps[fixtures::HASH];
+        let app = test_fixtures::app();
+        let view = &app.maps[test_fixtures::HASH];
         let snap = view.snapshot.as_ref().unwrap();
         assert_eq!(
             build(&view.desc, snap, &rules(SortOrder::Kernel)),

@@ -2,7 +2,12 @@
 use std::time::Duration;
 
 use super::*;
-use crate::{decode::Value, fixtures};
+use crate::{
+    maps::{MapError, Snapshot},
+    test_fixtures,
+    tui::diff::Changes,
+    values::decode::Value,
+};
 
 /// The decoded keys of the selected map's rows, in display order.
 fn row_keys(app: &App) -> Vec<u64> {
@@ -26,7 +31,7 @@ fn selected_key(app: &App) -> u64 {
 
 #[test]
 fn arrows_move_through_the_map_list_and_stop_at_the_ends() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     assert_eq!(app.focus, Pane::Maps);
     app.update(Action::Down);
     assert_eq!(app.selected_map, 1);
@@ -47,7 +52,7 @@ fn arrows_move_through_the_map_list_and_stop_at_the_ends() {
 
 #[test]
 fn tab_and_enter_focus_the_entries_where_arrows_move_the_selection() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.update(Action::Open);
     assert_eq!(app.focus, Pane::Entries);
     assert_eq!(row_keys(&app), [1, 2, 7, 42], "sorted by key by default");
@@ -66,7 +71,7 @@ fn tab_and_enter_focus_the_entries_where_arrows_move_the_selection() {
 
 #[test]
 fn the_selection_follows_its_key_across_a_refresh() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.update(Action::Open);
     app.update(Action::Down);
     app.update(Action::Down);
@@ -79,7 +84,7 @@ fn the_selection_follows_its_key_across_a_refresh() {
         snap.push(old.key(i), old.value(i));
     }
     app.apply_refresh(Refresh {
-        map: fixtures::HASH,
+        map: test_fixtures::HASH,
         result: Ok((Arc::new(snap), Changes::default())),
         rows: None,
     });
@@ -89,7 +94,7 @@ fn the_selection_follows_its_key_across_a_refresh() {
 
 #[test]
 fn s_cycles_the_sort_through_keys_values_and_kernel_order() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.update(Action::CycleSort);
     assert_eq!(app.rules.sort, SortOrder::KeyDescending);
     assert_eq!(row_keys(&app), [42, 7, 2, 1]);
@@ -107,7 +112,7 @@ fn s_cycles_the_sort_through_keys_values_and_kernel_order() {
 
 #[test]
 fn a_filter_matches_keys_and_values_and_esc_clears_it() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.update(Action::StartFilter);
     assert_eq!(app.mode, Mode::Filter);
     for c in "CARGO".chars() {
@@ -128,7 +133,7 @@ fn a_filter_matches_keys_and_values_and_esc_clears_it() {
 
 #[test]
 fn hex_toggles_and_filters_on_what_is_shown() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.update(Action::ToggleHex);
     assert!(app.rules.hex);
     app.update(Action::StartFilter);
@@ -143,8 +148,8 @@ fn hex_toggles_and_filters_on_what_is_shown() {
 
 #[test]
 fn arrays_list_the_slots_in_use_unless_z_shows_them_all() {
-    let mut app = fixtures::app();
-    app.selected_map = fixtures::ARRAY;
+    let mut app = test_fixtures::app();
+    app.selected_map = test_fixtures::ARRAY;
     let in_use = app.selected().unwrap().rows.len();
     assert!(in_use < 16, "a sparse array lists fewer than its 16 slots");
     app.update(Action::ToggleZeroSlots);
@@ -153,7 +158,7 @@ fn arrays_list_the_slots_in_use_unless_z_shows_them_all() {
 
 #[test]
 fn pause_and_speed_come_back_as_effects_for_the_collector() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     assert_eq!(
         app.update(Action::TogglePause),
         Some(Effect::SetPaused(true))
@@ -187,7 +192,7 @@ fn pause_and_speed_come_back_as_effects_for_the_collector() {
 
 #[test]
 fn help_opens_and_closes_and_q_quits() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.update(Action::ToggleHelp);
     assert_eq!(app.mode, Mode::Help);
     app.update(Action::ToggleHelp);
@@ -199,20 +204,22 @@ fn help_opens_and_closes_and_q_quits() {
 
 #[test]
 fn a_read_error_is_kept_for_the_screen() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.apply_refresh(Refresh {
-        map: fixtures::HASH,
-        result: Err("map exec_counts: lookup: ENOENT".into()),
+        map: test_fixtures::HASH,
+        result: Err(MapError::NotFound { id: 7 }),
         rows: None,
     });
-    assert_eq!(
-        app.maps[fixtures::HASH].error.as_deref(),
-        Some("map exec_counts: lookup: ENOENT")
+    // The error keeps its kind for whoever shows it.
+    let error = app.maps[test_fixtures::HASH].error.as_deref();
+    assert!(
+        matches!(error, Some(MapError::NotFound { id: 7 })),
+        "{error:?}"
     );
     // A refresh for a map that does not exist is ignored, not a panic.
     app.apply_refresh(Refresh {
         map: 99,
-        result: Err("gone".into()),
+        result: Err(MapError::NotFound { id: 99 }),
         rows: None,
     });
 }

@@ -10,9 +10,9 @@ use aya::{
 
 use super::{LoadError, ProgramStatus, chain};
 use crate::{
-    btf::Btf,
     maps::{MapError, MapHandle},
     sys::SysError,
+    values::btf::Btf,
 };
 
 /// The object built from inspector-ebpf by build.rs.

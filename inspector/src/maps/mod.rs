@@ -21,9 +21,9 @@ pub use snapshot::{BATCH_CHUNK, ReadMode, Snapshot};
 use thiserror::Error;
 
 use crate::{
-    btf::Btf,
-    decode::Layout,
     sys::{self, SysError},
+    values::Layout,
+    values::btf::Btf,
 };
 
 #[derive(Debug, Error)]
@@ -64,10 +64,9 @@ pub struct MapMeta {
 
 impl MapMeta {
     fn from_raw(info: &sys::RawMapInfo) -> Self {
-        let name_len = info.name.iter().position(|&b| b == 0).unwrap_or(16);
         Self {
             id: info.id,
-            name: String::from_utf8_lossy(&info.name[..name_len]).into_owned(),
+            name: sys::object_name(&info.name),
             kind: MapKind::from_raw(info.map_type),
             key_size: info.key_size,
             value_size: info.value_size,

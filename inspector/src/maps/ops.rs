@@ -222,7 +222,7 @@ pub fn explain(desc: &MapDesc, op: &str, err: &SysError) -> OpError {
         libc::EPERM | libc::EACCES => {
             "permission denied: the map may be read-only (BPF_F_RDONLY) or need root".to_string()
         }
-        libc::ENOTSUP | 524 => format!(
+        libc::ENOTSUP | crate::sys::ENOTSUPP => format!(
             "{op} is not supported on {} maps by this kernel",
             meta.kind.label()
         ),

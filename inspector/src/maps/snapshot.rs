@@ -102,7 +102,12 @@ pub enum ReadMode {
 }
 
 /// Errnos that mean "no batch operations here" (old kernel or map type).
-const BATCH_UNSUPPORTED: [i32; 4] = [libc::EINVAL, libc::ENOTSUP, libc::ENOSYS, 524];
+const BATCH_UNSUPPORTED: [i32; 4] = [
+    libc::EINVAL,
+    libc::ENOTSUP,
+    libc::ENOSYS,
+    crate::sys::ENOTSUPP,
+];
 
 /// Entries asked for per batch call: big enough that a million entries take a few dozen
 /// calls, small enough that a small map does not allocate much more than it holds.

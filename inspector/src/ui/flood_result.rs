@@ -255,7 +255,7 @@ fn errno_words(kind: MapKind, errno: i32) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures;
+    use crate::test_fixtures;
 
     fn words(app: &App, map: usize, report: &FloodReport) -> String {
         notes(app, &app.maps[map], report)
@@ -267,7 +267,7 @@ mod tests {
 
     #[test]
     fn an_array_flood_says_which_indices_cannot_exist() {
-        let app = fixtures::experiment_app();
+        let app = test_fixtures::experiment_app();
         let report = FloodReport {
             map: "counters".into(),
             kind: MapKind::Array,
@@ -282,7 +282,7 @@ mod tests {
             last_key_present: false,
             missing: vec![(16, 17)],
         };
-        let text = words(&app, fixtures::EXP_ARRAY, &report);
+        let text = words(&app, test_fixtures::EXP_ARRAY, &report);
         assert!(text.contains("15 of 17 writes succeeded; 2 failed (2 × E2BIG) — E2BIG: index past the last slot, the first at key 16"), "{text}");
         assert!(
             text.contains("0..=15: writing index 16 or higher fails with E2BIG"),
@@ -292,9 +292,9 @@ mod tests {
 
     #[test]
     fn an_lru_flood_explains_its_survivors_with_this_machine() {
-        let mut app = fixtures::experiment_app();
-        let report = fixtures::lru_flood_report();
-        let text = words(&app, fixtures::EXP_LRU, &report);
+        let mut app = test_fixtures::experiment_app();
+        let report = test_fixtures::lru_flood_report();
+        let text = words(&app, test_fixtures::EXP_LRU, &report);
         assert!(text.contains("survived: 390 of max_entries 1003"), "{text}");
         assert!(text.contains("evicted: 614 keys: 1–600, 641–650, 700–701 (+2 more ranges)"));
         assert!(text.contains("key 1004 (the last inserted) is present"));
@@ -304,12 +304,12 @@ mod tests {
         );
         app.kernel = None;
         app.possible_cpus = 8;
-        let text = words(&app, fixtures::EXP_LRU, &report);
+        let text = words(&app, test_fixtures::EXP_LRU, &report);
         assert!(
             text.contains("target_free (128 or 62, by kernel)"),
             "{text}"
         );
-        let text = words(&app, fixtures::EXP_NOCOMMON, &report);
+        let text = words(&app, test_fixtures::EXP_NOCOMMON, &report);
         assert!(
             text.contains("its own LRU list of 1003 / 8 = 125 nodes"),
             "{text}"

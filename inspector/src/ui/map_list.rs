@@ -123,9 +123,13 @@ fn wide_row(view: &MapView, fill: &Fill, width: usize, count_width: usize) -> Ro
         Fill::Reading => second.push(Span::styled("reading…", theme::muted())),
         Fill::Error => {
             second.push(Span::styled("error", theme::error()));
-            let error = view.error.as_deref().unwrap_or_default();
+            let error = view
+                .error
+                .as_ref()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             second.push(Span::styled(
-                format!(" {}", fit(error, width.saturating_sub(8))),
+                format!(" {}", fit(&error, width.saturating_sub(8))),
                 theme::muted(),
             ));
         }

@@ -11,8 +11,8 @@ use ratatui::{
 use super::{cells, fit, gauge, theme};
 use crate::{
     app::{App, MapView},
-    decode::Style as ValueStyle,
-    percpu,
+    values::percpu,
+    values::render::Style as ValueStyle,
 };
 
 /// Borders, one CPU and the sum: below this the pane is left out.

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     app::{App, MapView, Pane},
-    decode::Style as ValueStyle,
+    values::render::Style as ValueStyle,
 };
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
@@ -52,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let message =
         |text: String, style: Style| Paragraph::new(text).style(style).wrap(Wrap { trim: true });
     if let Some(error) = &view.error {
-        frame.render_widget(message(error.clone(), theme::error()), inner);
+        frame.render_widget(message(error.to_string(), theme::error()), inner);
         return;
     }
     if view.snapshot.is_none() {

@@ -4,14 +4,14 @@ use ratatui::{Terminal, backend::TestBackend, buffer::Buffer, layout::Rect, styl
 
 use super::{draw, page_rows};
 use crate::app::{Action, App, Mode};
-use crate::fixtures;
+use crate::test_fixtures;
 
 mod edit;
 
 #[test]
 fn a_c_struct_key_reads_field_by_field() {
     // Nested struct, enum by name (9 is no variant), char array as text, padding hidden.
-    let mut app = fixtures::foreign_struct_app();
+    let mut app = test_fixtures::foreign_struct_app();
     app.update(Action::Open);
     insta::assert_snapshot!(render(&app, 150, 12).backend());
 }
@@ -44,47 +44,47 @@ fn find(buffer: &Buffer, needle: &str) -> Option<(u16, u16)> {
 
 #[test]
 fn main_view() {
-    let app = fixtures::app();
+    let app = test_fixtures::app();
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn percpu_map_with_entries_focused() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::Down, Action::NextPane, Action::Down]);
-    assert_eq!(app.selected_map, fixtures::PERCPU);
+    assert_eq!(app.selected_map, test_fixtures::PERCPU);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn queue_view() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::Down, Action::Down]);
-    assert_eq!(app.selected_map, fixtures::QUEUE);
+    assert_eq!(app.selected_map, test_fixtures::QUEUE);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn array_view() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(
         &mut app,
         &[Action::Down, Action::Down, Action::Down, Action::Open],
     );
-    assert_eq!(app.selected_map, fixtures::ARRAY);
+    assert_eq!(app.selected_map, test_fixtures::ARRAY);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn help_overlay() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::ToggleHelp]);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn filter_mode() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::NextPane, Action::StartFilter]);
     press(
         &mut app,
@@ -100,7 +100,7 @@ fn filter_mode() {
 
 #[test]
 fn filter_without_match_says_so() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(
         &mut app,
         &[
@@ -115,14 +115,14 @@ fn filter_without_match_says_so() {
 
 #[test]
 fn tiny_terminal() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::Down, Action::TogglePause]);
     insta::assert_snapshot!(render(&app, 40, 10).backend());
 }
 
 #[test]
 fn long_map_scrolls_with_the_selection() {
-    let mut app = fixtures::long_app(500);
+    let mut app = test_fixtures::long_app(500);
     app.page_rows = 5;
     press(&mut app, &[Action::Open, Action::End, Action::Up]);
     insta::assert_snapshot!(render(&app, 70, 14).backend());
@@ -130,27 +130,27 @@ fn long_map_scrolls_with_the_selection() {
 
 #[test]
 fn percpu_structs_list_each_cpu_and_the_sum() {
-    let app = fixtures::percpu_struct_app();
+    let app = test_fixtures::percpu_struct_app();
     insta::assert_snapshot!(render(&app, 80, 20).backend());
 }
 
 #[test]
 fn every_size_draws() {
     let mut apps = vec![
-        fixtures::app(),
-        fixtures::long_app(50),
-        fixtures::percpu_struct_app(),
+        test_fixtures::app(),
+        test_fixtures::long_app(50),
+        test_fixtures::percpu_struct_app(),
     ];
-    let mut percpu = fixtures::app();
+    let mut percpu = test_fixtures::app();
     press(
         &mut percpu,
         &[Action::Down, Action::NextPane, Action::ToggleHex],
     );
     apps.push(percpu);
-    let mut help = fixtures::app();
+    let mut help = test_fixtures::app();
     press(&mut help, &[Action::ToggleHelp]);
     apps.push(help);
-    let mut filter = fixtures::app();
+    let mut filter = test_fixtures::app();
     press(&mut filter, &[Action::StartFilter, Action::FilterChar('1')]);
     apps.push(filter);
     apps.extend(edit::every_popup_and_pane());
@@ -162,7 +162,7 @@ fn every_size_draws() {
         }
     }
     // No terminal at all, and no maps at all.
-    render(&fixtures::app(), 0, 0);
+    render(&test_fixtures::app(), 0, 0);
     render(
         &App::new(Vec::new(), Vec::new(), std::time::Duration::from_secs(1)),
         30,
@@ -172,7 +172,7 @@ fn every_size_draws() {
 
 #[test]
 fn changed_rows_and_errors_are_colored() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.set_status("cannot read map sock_map", true);
     let terminal = render(&app, 100, 30);
     let buffer = terminal.backend().buffer();
@@ -190,7 +190,7 @@ fn changed_rows_and_errors_are_colored() {
 
 #[test]
 fn hex_renders_numbers_in_hex() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::ToggleHex]);
     let screen = text(render(&app, 100, 30).backend().buffer());
     assert!(screen.contains("count: 0x29"), "{screen}");
@@ -199,7 +199,7 @@ fn hex_renders_numbers_in_hex() {
 
 #[test]
 fn page_rows_match_the_table() {
-    let app = fixtures::app();
+    let app = test_fixtures::app();
     // 30 lines: header, status and footer leave 27; borders 25; the column header 24.
     assert_eq!(page_rows(Rect::new(0, 0, 100, 30), &app), 24);
     assert_eq!(page_rows(Rect::new(0, 0, 1, 1), &app), 0);

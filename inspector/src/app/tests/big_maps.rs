@@ -3,8 +3,9 @@ use std::{sync::Arc, time::Duration};
 
 use super::super::*;
 use crate::{
-    decode::Layout,
-    maps::{MapKind, MapMeta},
+    maps::{MapKind, MapMeta, Snapshot},
+    tui::diff::Changes,
+    values::Layout,
 };
 
 const ROWS: u32 = SYNC_ROWS as u32 + 10;
@@ -85,7 +86,7 @@ fn a_sort_key_on_a_big_map_goes_to_the_collector_and_the_rows_wait_for_it() {
 
 #[test]
 fn a_small_map_is_reordered_at_once_and_the_collector_is_told() {
-    let mut app = crate::fixtures::app();
+    let mut app = crate::test_fixtures::app();
     let effect = app.update(Action::CycleSort);
     assert_eq!(
         effect,

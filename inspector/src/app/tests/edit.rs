@@ -3,9 +3,9 @@
 use super::{press, selected_key, typing};
 use crate::{
     app::{Action, App, Effect, Mode, Outcome, Pane, Popup, prompt::Part},
-    fixtures::{self, exec_value, u32_key},
     maps::ops::{OpError, OpResult, Operation},
     sys::{BPF_ANY, BPF_EXIST},
+    test_fixtures::{self, exec_value, u32_key},
 };
 
 fn prompt(app: &App) -> &crate::app::prompt::Prompt {
@@ -33,7 +33,7 @@ fn fill(fields: &[&str]) -> Vec<Action> {
 
 #[test]
 fn typing_a_key_and_a_struct_value_sends_its_exact_bytes() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     assert!(press(&mut app, [Action::Insert]).is_empty());
     assert_eq!(app.mode, Mode::Prompt);
     let labels: Vec<&str> = prompt(&app).fields.iter().map(|f| f.label()).collect();
@@ -52,7 +52,7 @@ fn typing_a_key_and_a_struct_value_sends_its_exact_bytes() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::HASH,
+            map: test_fixtures::HASH,
             op: Operation::Update {
                 key: u32_key(5),
                 value: exec_value(16, 1000, "/bin/ls"),
@@ -72,7 +72,7 @@ fn typing_a_key_and_a_struct_value_sends_its_exact_bytes() {
 
 #[test]
 fn i_on_a_row_edits_it_and_enter_walks_the_fields_to_submit() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, [Action::Open, Action::Down, Action::Insert]);
     let p = prompt(&app);
     assert_eq!(p.title, "edit key 2 of exec_counts");
@@ -83,7 +83,7 @@ fn i_on_a_row_edits_it_and_enter_walks_the_fields_to_submit() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::HASH,
+            map: test_fixtures::HASH,
             op: Operation::Update {
                 key: u32_key(2),
                 value: exec_value(3, 1000, "/bin/true"),
@@ -95,8 +95,8 @@ fn i_on_a_row_edits_it_and_enter_walks_the_fields_to_submit() {
 
 #[test]
 fn a_percpu_value_goes_to_every_cpu_or_one_per_cpu_at_its_stride() {
-    let mut app = fixtures::experiment_app();
-    app.selected_map = fixtures::EXP_LRU_PERCPU;
+    let mut app = test_fixtures::experiment_app();
+    app.selected_map = test_fixtures::EXP_LRU_PERCPU;
     press(&mut app, [Action::Insert]);
     assert_eq!(
         prompt(&app).per_cpu,
@@ -110,7 +110,7 @@ fn a_percpu_value_goes_to_every_cpu_or_one_per_cpu_at_its_stride() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::EXP_LRU_PERCPU,
+            map: test_fixtures::EXP_LRU_PERCPU,
             op: Operation::Update {
                 key: u32_key(7),
                 value,
@@ -139,7 +139,7 @@ fn a_percpu_value_goes_to_every_cpu_or_one_per_cpu_at_its_stride() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::EXP_LRU_PERCPU,
+            map: test_fixtures::EXP_LRU_PERCPU,
             op: Operation::Update {
                 key: u32_key(7),
                 value,
@@ -151,8 +151,8 @@ fn a_percpu_value_goes_to_every_cpu_or_one_per_cpu_at_its_stride() {
 
 #[test]
 fn a_percpu_entry_whose_cpus_differ_opens_with_a_value_per_cpu() {
-    let mut app = fixtures::experiment_app();
-    app.selected_map = fixtures::EXP_LRU_PERCPU;
+    let mut app = test_fixtures::experiment_app();
+    app.selected_map = test_fixtures::EXP_LRU_PERCPU;
     press(&mut app, [Action::Open, Action::Insert]);
     let p = prompt(&app);
     assert_eq!(p.per_cpu, Some(true));
@@ -170,7 +170,7 @@ fn a_percpu_entry_whose_cpus_differ_opens_with_a_value_per_cpu() {
 
 #[test]
 fn bad_fields_show_their_error_and_nothing_is_sent() {
-    let mut app = fixtures::u8_key_app();
+    let mut app = test_fixtures::u8_key_app();
     press(&mut app, [Action::Insert]);
     press(&mut app, fill(&["300", "abc", "far too long"]));
     assert_eq!(
@@ -214,7 +214,7 @@ fn bad_fields_show_their_error_and_nothing_is_sent() {
 
 #[test]
 fn esc_closes_a_prompt_and_sends_nothing() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     let mut actions = vec![Action::Insert];
     actions.extend(typing("5"));
     actions.push(Action::Cancel);
@@ -225,8 +225,8 @@ fn esc_closes_a_prompt_and_sends_nothing() {
 
 #[test]
 fn d_on_an_array_is_refused_with_the_reason() {
-    let mut app = fixtures::app();
-    app.selected_map = fixtures::ARRAY;
+    let mut app = test_fixtures::app();
+    app.selected_map = test_fixtures::ARRAY;
     assert!(press(&mut app, [Action::Open, Action::Delete]).is_empty());
     assert_eq!((app.mode, app.popup.is_none()), (Mode::Normal, true));
     let status = app.status.clone().unwrap();
@@ -239,7 +239,7 @@ fn d_on_an_array_is_refused_with_the_reason() {
 
 #[test]
 fn d_asks_first_then_deletes_the_selected_key() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, [Action::Open, Action::Down, Action::Down]);
     assert_eq!(selected_key(&app), 7);
     assert!(press(&mut app, [Action::Delete]).is_empty());
@@ -254,7 +254,7 @@ fn d_asks_first_then_deletes_the_selected_key() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::HASH,
+            map: test_fixtures::HASH,
             op: Operation::Delete { key: u32_key(7) },
         }]
     );
@@ -262,17 +262,17 @@ fn d_asks_first_then_deletes_the_selected_key() {
 
 #[test]
 fn x_takes_the_selected_entry_after_a_confirm_but_not_from_an_array() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     let effects = press(&mut app, [Action::Open, Action::Take, Action::Submit]);
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::HASH,
+            map: test_fixtures::HASH,
             op: Operation::LookupAndDelete { key: u32_key(1) },
         }]
     );
     app.apply(crate::app::FromCollector::Outcome(Outcome {
-        map: fixtures::HASH,
+        map: test_fixtures::HASH,
         op: Operation::LookupAndDelete { key: u32_key(1) },
         result: Ok(OpResult::Value(exec_value(12, 0, "/usr/bin/bash"))),
     }));
@@ -280,12 +280,12 @@ fn x_takes_the_selected_entry_after_a_confirm_but_not_from_an_array() {
     assert!(status.starts_with("took key 1 from exec_counts: its value was {count: 12"));
 
     // An LRU hash takes it too (kernel 5.14+), after the same confirm.
-    app.selected_map = fixtures::LRU;
+    app.selected_map = test_fixtures::LRU;
     assert!(press(&mut app, [Action::Take]).is_empty());
     assert_eq!(app.mode, Mode::Confirm);
     press(&mut app, [Action::Cancel]);
 
-    app.selected_map = fixtures::ARRAY;
+    app.selected_map = test_fixtures::ARRAY;
     assert!(press(&mut app, [Action::Take]).is_empty());
     let status = app.status.clone().unwrap();
     assert!(
@@ -296,7 +296,7 @@ fn x_takes_the_selected_entry_after_a_confirm_but_not_from_an_array() {
 
 #[test]
 fn a_lookup_shows_the_value_and_selects_the_row_it_found() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, [Action::Lookup]);
     assert_eq!(prompt(&app).fields.len(), 1, "a key-only prompt");
     assert!(prompt(&app).flag_choices().is_empty());
@@ -306,12 +306,12 @@ fn a_lookup_shows_the_value_and_selects_the_row_it_found() {
     assert_eq!(
         press(&mut app, actions),
         [Effect::Run {
-            map: fixtures::HASH,
+            map: test_fixtures::HASH,
             op: op.clone(),
         }]
     );
     app.apply_outcome(Outcome {
-        map: fixtures::HASH,
+        map: test_fixtures::HASH,
         op: op.clone(),
         result: Ok(OpResult::Value(exec_value(1, 65534, "/sbin/init"))),
     });
@@ -329,7 +329,7 @@ fn a_lookup_shows_the_value_and_selects_the_row_it_found() {
     assert!(app.selected().unwrap().highlight.is_none());
 
     app.apply_outcome(Outcome {
-        map: fixtures::HASH,
+        map: test_fixtures::HASH,
         op: Operation::Lookup { key: u32_key(9) },
         result: Err(OpError::Kernel {
             what: "lookup exec_counts: ENOENT not found: no such key".into(),
@@ -344,10 +344,10 @@ fn a_lookup_shows_the_value_and_selects_the_row_it_found() {
 
 #[test]
 fn kernel_errors_show_in_red() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     let what = "insert exec_counts: E2BIG map is full (max_entries 1024)";
     app.apply_outcome(Outcome {
-        map: fixtures::HASH,
+        map: test_fixtures::HASH,
         op: Operation::Delete { key: u32_key(1) },
         result: Err(OpError::Kernel {
             what: what.into(),
@@ -360,8 +360,8 @@ fn kernel_errors_show_in_red() {
 
 #[test]
 fn a_queue_pushes_pops_and_peeks() {
-    let mut app = fixtures::app();
-    app.selected_map = fixtures::QUEUE;
+    let mut app = test_fixtures::app();
+    app.selected_map = test_fixtures::QUEUE;
     press(&mut app, [Action::Insert]);
     assert_eq!(prompt(&app).fields.len(), 1, "a value-only prompt");
     let mut actions = typing("99");
@@ -370,7 +370,7 @@ fn a_queue_pushes_pops_and_peeks() {
     assert_eq!(
         press(&mut app, actions),
         [Effect::Run {
-            map: fixtures::QUEUE,
+            map: test_fixtures::QUEUE,
             op: Operation::Push {
                 value: 99u64.to_le_bytes().to_vec(),
                 flags: BPF_EXIST,
@@ -381,17 +381,17 @@ fn a_queue_pushes_pops_and_peeks() {
         press(&mut app, [Action::Take, Action::Lookup]),
         [
             Effect::Run {
-                map: fixtures::QUEUE,
+                map: test_fixtures::QUEUE,
                 op: Operation::Pop,
             },
             Effect::Run {
-                map: fixtures::QUEUE,
+                map: test_fixtures::QUEUE,
                 op: Operation::Peek,
             },
         ]
     );
     app.apply_outcome(Outcome {
-        map: fixtures::QUEUE,
+        map: test_fixtures::QUEUE,
         op: Operation::Pop,
         result: Ok(OpResult::Value(4096u64.to_le_bytes().to_vec())),
     });

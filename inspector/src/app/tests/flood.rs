@@ -2,8 +2,8 @@
 use super::{press, typing};
 use crate::{
     app::{Action, App, Effect, Mode, Outcome, Popup, flood::FloodSetup},
-    fixtures,
     maps::ops::{FloodFrom, FloodRequest, OpResult, Operation},
+    test_fixtures,
 };
 
 fn setup(app: &App) -> &FloodSetup {
@@ -15,8 +15,8 @@ fn setup(app: &App) -> &FloodSetup {
 
 #[test]
 fn the_popup_floods_one_more_key_than_fits_from_the_kernel_on_cpu_0() {
-    let mut app = fixtures::experiment_app();
-    app.selected_map = fixtures::EXP_LRU;
+    let mut app = test_fixtures::experiment_app();
+    app.selected_map = test_fixtures::EXP_LRU;
     assert!(press(&mut app, [Action::Flood]).is_empty());
     assert_eq!(app.mode, Mode::Flood);
     let s = setup(&app);
@@ -33,7 +33,7 @@ fn the_popup_floods_one_more_key_than_fits_from_the_kernel_on_cpu_0() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::EXP_LRU,
+            map: test_fixtures::EXP_LRU,
             op: Operation::Flood(FloodRequest {
                 count: 1004,
                 cpu: Some(1),
@@ -53,7 +53,7 @@ fn the_popup_floods_one_more_key_than_fits_from_the_kernel_on_cpu_0() {
 
 #[test]
 fn other_maps_flood_from_userspace_only_and_queues_not_at_all() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, [Action::Flood]);
     let s = setup(&app);
     assert_eq!(
@@ -69,7 +69,7 @@ fn other_maps_flood_from_userspace_only_and_queues_not_at_all() {
     assert!(setup(&app).error.as_ref().unwrap().contains("EXP_HASH"));
     assert!(press(&mut app, [Action::Cancel]).is_empty());
 
-    app.selected_map = fixtures::QUEUE;
+    app.selected_map = test_fixtures::QUEUE;
     assert!(press(&mut app, [Action::Flood]).is_empty());
     assert_eq!(app.mode, Mode::Normal);
     let status = app.status.clone().unwrap();
@@ -78,7 +78,7 @@ fn other_maps_flood_from_userspace_only_and_queues_not_at_all() {
 
 #[test]
 fn capital_f_types_the_count_and_refuses_what_is_no_count() {
-    let mut app = fixtures::experiment_app();
+    let mut app = test_fixtures::experiment_app();
     press(&mut app, [Action::FloodCount]);
     assert_eq!(app.mode, Mode::FloodCount);
     press(&mut app, typing("0"));
@@ -114,7 +114,7 @@ fn capital_f_types_the_count_and_refuses_what_is_no_count() {
     assert_eq!(
         effects,
         [Effect::Run {
-            map: fixtures::EXP_HASH,
+            map: test_fixtures::EXP_HASH,
             op: Operation::Flood(FloodRequest {
                 count: 10,
                 cpu: Some(0),
@@ -126,10 +126,10 @@ fn capital_f_types_the_count_and_refuses_what_is_no_count() {
 
 #[test]
 fn a_flood_result_is_kept_shown_and_closed_with_esc() {
-    let mut app = fixtures::experiment_app();
-    let report = fixtures::hash_flood_report();
+    let mut app = test_fixtures::experiment_app();
+    let report = test_fixtures::hash_flood_report();
     app.apply_outcome(Outcome {
-        map: fixtures::EXP_HASH,
+        map: test_fixtures::EXP_HASH,
         op: Operation::Flood(FloodRequest {
             count: 1004,
             cpu: Some(0),
@@ -137,7 +137,7 @@ fn a_flood_result_is_kept_shown_and_closed_with_esc() {
         }),
         result: Ok(OpResult::Flooded(report.clone())),
     });
-    let view = &app.maps[fixtures::EXP_HASH];
+    let view = &app.maps[test_fixtures::EXP_HASH];
     assert_eq!(view.last_flood.as_ref(), Some(&report));
     assert!(view.flood_shown);
     let status = app.status.clone().unwrap();
@@ -151,10 +151,10 @@ fn a_flood_result_is_kept_shown_and_closed_with_esc() {
     );
     // Esc closes the pane first, and only then quits; r brings it back.
     press(&mut app, [Action::Back]);
-    assert!(!app.maps[fixtures::EXP_HASH].flood_shown);
+    assert!(!app.maps[test_fixtures::EXP_HASH].flood_shown);
     assert!(!app.should_quit);
     press(&mut app, [Action::ToggleFloodResult]);
-    assert!(app.maps[fixtures::EXP_HASH].flood_shown);
+    assert!(app.maps[test_fixtures::EXP_HASH].flood_shown);
     press(&mut app, [Action::Back, Action::Back]);
     assert!(app.should_quit);
 }

@@ -2,13 +2,13 @@
 use super::{press, typing};
 use crate::{
     app::{Action, Effect, Mode, Ownership, Popup},
-    fixtures,
     maps::ops::Operation,
+    test_fixtures,
 };
 
 #[test]
 fn read_only_maps_refuse_edits_before_any_prompt_opens() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.ownership = Ownership::ReadOnly;
     for key in [Action::Insert, Action::Delete, Action::Flood] {
         assert!(press(&mut app, [key]).is_empty(), "{key:?} sent something");
@@ -26,7 +26,7 @@ fn read_only_maps_refuse_edits_before_any_prompt_opens() {
 
 #[test]
 fn with_write_a_change_waits_for_a_yes() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.ownership = Ownership::Writable;
     press(&mut app, [Action::Insert]);
     let mut keys = typing("5");
@@ -64,7 +64,7 @@ fn with_write_a_change_waits_for_a_yes() {
 
 #[test]
 fn a_delete_that_was_confirmed_is_not_asked_twice() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.ownership = Ownership::Writable;
     press(&mut app, [Action::Open, Action::Delete]);
     assert_eq!(app.mode, Mode::Confirm);

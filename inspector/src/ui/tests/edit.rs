@@ -5,13 +5,13 @@ use ratatui::style::Color;
 use super::{find, press, render, text};
 use crate::{
     app::{Action, App, Outcome},
-    fixtures,
     maps::ops::{FloodFrom, FloodRequest, OpResult, Operation},
+    test_fixtures,
 };
 
 /// The insert prompt on exec_counts' key 1, with "abc" typed for the uid and left.
 fn prompt_with_an_error() -> App {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(
         &mut app,
         &[
@@ -32,12 +32,12 @@ fn prompt_with_an_error() -> App {
 
 /// The experiment app with a flood's report in: EXP_HASH or EXP_LRU selected.
 fn flooded(map: usize) -> App {
-    let mut app = fixtures::experiment_app();
+    let mut app = test_fixtures::experiment_app();
     app.selected_map = map;
-    let report = if map == fixtures::EXP_HASH {
-        fixtures::hash_flood_report()
+    let report = if map == test_fixtures::EXP_HASH {
+        test_fixtures::hash_flood_report()
     } else {
-        fixtures::lru_flood_report()
+        test_fixtures::lru_flood_report()
     };
     app.apply_outcome(Outcome {
         map,
@@ -52,7 +52,7 @@ fn flooded(map: usize) -> App {
 }
 
 fn selected(map: usize) -> App {
-    let mut app = fixtures::experiment_app();
+    let mut app = test_fixtures::experiment_app();
     app.selected_map = map;
     app
 }
@@ -61,30 +61,30 @@ fn selected(map: usize) -> App {
 pub fn every_popup_and_pane() -> Vec<App> {
     let mut apps = vec![
         prompt_with_an_error(),
-        flooded(fixtures::EXP_HASH),
-        flooded(fixtures::EXP_LRU),
-        selected(fixtures::EXP_LRU),
-        selected(fixtures::EXP_NOCOMMON),
+        flooded(test_fixtures::EXP_HASH),
+        flooded(test_fixtures::EXP_LRU),
+        selected(test_fixtures::EXP_LRU),
+        selected(test_fixtures::EXP_NOCOMMON),
     ];
-    let mut confirm = fixtures::app();
+    let mut confirm = test_fixtures::app();
     press(&mut confirm, &[Action::Open, Action::Delete]);
     apps.push(confirm);
-    let mut flood = selected(fixtures::EXP_LRU);
+    let mut flood = selected(test_fixtures::EXP_LRU);
     press(&mut flood, &[Action::Flood]);
     apps.push(flood);
-    let mut count = selected(fixtures::EXP_LRU);
+    let mut count = selected(test_fixtures::EXP_LRU);
     press(
         &mut count,
         &[Action::FloodCount, Action::Type('x'), Action::Submit],
     );
     apps.push(count);
-    let mut percpu = selected(fixtures::EXP_LRU_PERCPU);
+    let mut percpu = selected(test_fixtures::EXP_LRU_PERCPU);
     press(&mut percpu, &[Action::Open, Action::Insert]);
     apps.push(percpu);
-    let mut push = fixtures::app();
+    let mut push = test_fixtures::app();
     press(&mut push, &[Action::Down, Action::Down, Action::Insert]);
     apps.push(push);
-    let mut lookup = fixtures::app();
+    let mut lookup = test_fixtures::app();
     press(&mut lookup, &[Action::Lookup]);
     apps.push(lookup);
     apps
@@ -105,52 +105,52 @@ fn insert_prompt_with_an_inline_error() {
 
 #[test]
 fn delete_confirm() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     press(&mut app, &[Action::Open, Action::Down, Action::Delete]);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn flood_popup() {
-    let mut app = selected(fixtures::EXP_LRU);
+    let mut app = selected(test_fixtures::EXP_LRU);
     press(&mut app, &[Action::Flood]);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn flood_result_for_a_hash() {
-    let app = flooded(fixtures::EXP_HASH);
+    let app = flooded(test_fixtures::EXP_HASH);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn flood_result_for_an_lru() {
-    let app = flooded(fixtures::EXP_LRU);
+    let app = flooded(test_fixtures::EXP_LRU);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn lru_pane_with_a_sawtooth() {
-    let app = selected(fixtures::EXP_LRU);
+    let app = selected(test_fixtures::EXP_LRU);
     insta::assert_snapshot!(render(&app, 100, 30).backend());
 }
 
 #[test]
 fn no_common_lru_explains_the_per_cpu_share() {
-    let app = selected(fixtures::EXP_NOCOMMON);
+    let app = selected(test_fixtures::EXP_NOCOMMON);
     let screen = text(render(&app, 100, 30).backend().buffer());
     assert!(screen.contains("1003 / 2 = 501 nodes"), "{screen}");
 }
 
 #[test]
 fn a_found_row_is_highlighted() {
-    let mut app = fixtures::app();
+    let mut app = test_fixtures::app();
     app.apply_outcome(Outcome {
-        map: fixtures::HASH,
+        map: test_fixtures::HASH,
         op: Operation::Lookup {
-            key: fixtures::u32_key(7),
+            key: test_fixtures::u32_key(7),
         },
-        result: Ok(OpResult::Value(fixtures::exec_value(
+        result: Ok(OpResult::Value(test_fixtures::exec_value(
             41,
             1000,
             "/usr/bin/cargo",

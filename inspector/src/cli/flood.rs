@@ -1,60 +1,20 @@
-//! The subcommands that need no terminal: `dump` and `flood`.
-use std::{io::Write as _, time::Duration};
+//! `mapinspect flood`: the HASH vs LRU experiment (or any map) without a terminal.
+use std::io::Write as _;
 
 use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
 use shared::FloodTarget;
 
 use crate::{
-    cli::{Cli, FloodSource},
-    dump,
-    loader::{self, Loaded, Source},
+    cli::{Cli, FloodSource, load},
+    loader::Source,
     maps::{
         describe_failures, describe_ranges,
         ops::{FloodFrom, FloodReport, FloodRequest, OpResult, Operation},
     },
 };
 
-/// Loads the source the command line names and applies its type overrides.
-pub fn open(cli: &Cli) -> Result<Loaded> {
-    let source = cli.source.source();
-    let mut loaded = loader::load(&source, cli.write)?;
-    let single = matches!(source, Source::MapId(_) | Source::Pin(_));
-    for map in &mut loaded.maps {
-        if let Err(err) = map.use_types(cli.key_type.as_ref(), cli.value_type.as_ref()) {
-            // One map named by the user: its size mismatch is an error; among many, a note.
-            if single {
-                bail!(err);
-            }
-            loaded.warnings.push(err);
-        }
-    }
-    Ok(loaded)
-}
-
-fn load(cli: &Cli) -> Result<Loaded> {
-    let loaded = open(cli)?;
-    for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(loaded)
-}
-
-pub fn dump(cli: &Cli, json: bool, wait: Duration, limit: usize) -> Result<()> {
-    let loaded = load(cli)?;
-    std::thread::sleep(wait);
-    let dumps = dump::read_all(&loaded.maps);
-    let mut out = std::io::stdout().lock();
-    if json {
-        serde_json::to_writer_pretty(&mut out, &dump::to_json(&dumps))?;
-        writeln!(out)?;
-    } else {
-        dump::write_text(&mut out, &dumps, (limit > 0).then_some(limit))?;
-    }
-    Ok(())
-}
-
-pub fn flood(
+pub fn run(
     cli: &Cli,
     map: &str,
     count: Option<u32>,

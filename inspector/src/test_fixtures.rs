@@ -4,13 +4,14 @@ use std::time::Duration;
 
 use crate::{
     app::{App, Refresh},
-    decode::{Field, Layout},
-    diff::Changes,
     loader::ProgramStatus,
     maps::{
-        LayoutSource, MapDesc, MapKind, MapMeta, Snapshot,
+        LayoutSource, MapDesc, MapError, MapKind, MapMeta, Snapshot,
         ops::{FloodFrom, FloodReport},
     },
+    tui::diff::Changes,
+    values::Field,
+    values::Layout,
 };
 
 pub const HASH: usize = 0;
@@ -245,7 +246,10 @@ pub fn app() -> App {
         ),
         (
             BROKEN,
-            Err("map sock_map is a type 15 map, which mapinspect cannot read".to_string()),
+            Err(MapError::Unsupported {
+                name: "sock_map".into(),
+                kind: "type 15".into(),
+            }),
         ),
     ];
     for (map, result) in refreshes {

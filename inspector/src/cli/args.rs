@@ -3,7 +3,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
 
-use crate::{decode::Layout, loader::Source};
+use crate::{loader::Source, values::Layout};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,11 +25,11 @@ pub struct Cli {
     pub write: bool,
 
     /// Read keys with this type where a map has no BTF (u8..u64, i8..i64, char[N], u8[N], bytes[N]).
-    #[arg(long, value_name = "TYPE", value_parser = crate::typespec::parse, global = true)]
+    #[arg(long, value_name = "TYPE", value_parser = crate::values::typespec::parse, global = true)]
     pub key_type: Option<Layout>,
 
     /// Read values with this type where a map has no BTF.
-    #[arg(long, value_name = "TYPE", value_parser = crate::typespec::parse, global = true)]
+    #[arg(long, value_name = "TYPE", value_parser = crate::values::typespec::parse, global = true)]
     pub value_type: Option<Layout>,
 
     #[command(subcommand)]

@@ -3,10 +3,7 @@
 //! maps without holding up the screen.
 use std::collections::HashMap;
 
-use crate::{
-    decode::{self, Layout},
-    maps::Snapshot,
-};
+use crate::{maps::Snapshot, values::Layout, values::decode};
 
 /// Per entry of the newer snapshot (same indices).
 #[derive(Clone, Debug, Default, PartialEq)]

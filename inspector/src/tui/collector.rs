@@ -9,18 +9,11 @@ use std::{
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::{
-    app::{Effect, FromCollector, Ordered, Outcome, Refresh, RowRules, rows},
-    diff::{self, Changes},
+    app::{Effect, FromCollector, Ordered, Outcome, Refresh, RowRules, ToCollector, rows},
     loader::Loaded,
     maps::Snapshot,
+    tui::diff::{self, Changes},
 };
-
-/// What the main loop can ask of the collector: carry out an app [`Effect`], or stop.
-#[derive(Debug)]
-pub enum Command {
-    Do(Effect),
-    Stop,
-}
 
 pub struct Collector {
     loaded: Loaded,
@@ -45,7 +38,11 @@ impl Collector {
     }
 
     /// Runs until Stop, or until either channel closes. Blocking: run it on its own thread.
-    pub fn run(mut self, commands: mpsc::Receiver<Command>, out: UnboundedSender<FromCollector>) {
+    pub fn run(
+        mut self,
+        commands: mpsc::Receiver<ToCollector>,
+        out: UnboundedSender<FromCollector>,
+    ) {
         let mut next_read = Instant::now();
         loop {
             if !self.paused && Instant::now() >= next_read {
@@ -63,22 +60,22 @@ impl Collector {
                 next_read.saturating_duration_since(Instant::now())
             };
             match commands.recv_timeout(wait) {
-                Ok(Command::Do(Effect::SetInterval(interval))) => {
+                Ok(ToCollector::Do(Effect::SetInterval(interval))) => {
                     self.interval = interval;
                     next_read = Instant::now() + interval;
                 }
-                Ok(Command::Do(Effect::SetPaused(paused))) => {
+                Ok(ToCollector::Do(Effect::SetPaused(paused))) => {
                     self.paused = paused;
                     next_read = Instant::now();
                 }
-                Ok(Command::Do(Effect::Run { map, op })) => {
+                Ok(ToCollector::Do(Effect::Run { map, op })) => {
                     let result = self.loaded.execute(map, &op);
                     let outcome = FromCollector::Outcome(Outcome { map, op, result });
                     if out.send(outcome).is_err() || !self.read_one(map, &out) {
                         return;
                     }
                 }
-                Ok(Command::Do(Effect::SetRules { rules, refresh })) => {
+                Ok(ToCollector::Do(Effect::SetRules { rules, refresh })) => {
                     self.rules = rules;
                     // Paused: re-order what the screen holds, without reading the map.
                     let sent = match refresh {
@@ -90,7 +87,7 @@ impl Collector {
                         return;
                     }
                 }
-                Ok(Command::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Ok(ToCollector::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
         }
@@ -143,7 +140,7 @@ impl Collector {
                 self.previous[index] = Some(Arc::clone(&snapshot));
                 Ok((snapshot, changes))
             }
-            Err(err) => Err(err.to_string()),
+            Err(err) => Err(err),
         };
         let refresh = Refresh {
             map: index,

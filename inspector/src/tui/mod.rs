@@ -1,5 +1,8 @@
 //! The live TUI: terminal set-up and tear-down, and the main loop that turns keys and
 //! collector refreshes into state updates and frames.
+pub mod collector;
+pub mod diff;
+
 use std::{
     io,
     sync::mpsc,
@@ -15,9 +18,9 @@ use ratatui::{Terminal, backend::Backend, layout::Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
-    app::{App, FromCollector, Ownership, keys},
-    collector::{Collector, Command},
+    app::{App, FromCollector, Ownership, ToCollector, keys},
     loader::Loaded,
+    tui::collector::Collector,
     ui,
 };
 
@@ -63,7 +66,7 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     // Programs detach when the collector drops the loaded object. A long operation (a big
     // flood) may still be running: quit anyway after a moment; the kernel detaches and frees
     // everything when the process exits.
-    let _ = command_tx.send(Command::Stop);
+    let _ = command_tx.send(ToCollector::Stop);
     let deadline = Instant::now() + QUIT_GRACE;
     while !collector.is_finished() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(10));
@@ -89,7 +92,7 @@ pub async fn main_loop<B, S>(
     mut app: App,
     mut input: S,
     mut from_collector: UnboundedReceiver<FromCollector>,
-    commands: &mpsc::Sender<Command>,
+    commands: &mpsc::Sender<ToCollector>,
 ) -> color_eyre::Result<()>
 where
     B: Backend,
@@ -108,7 +111,7 @@ where
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
                     if let Some(action) = keys::action_for(app.mode, key)
                         && let Some(effect) = app.update(action)
-                        && commands.send(Command::Do(effect)).is_err()
+                        && commands.send(ToCollector::Do(effect)).is_err()
                     {
                         app.set_status("the collector stopped; the data is frozen", true);
                     }

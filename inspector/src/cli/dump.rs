@@ -1,13 +1,34 @@
 //! `mapinspect dump`: every map of the object at one moment, as a table or as JSON.
-use std::io::{self, Write};
+use std::{
+    io::{self, Write},
+    time::Duration,
+};
+
+use color_eyre::eyre::Result;
 
 use serde_json::{Value as Json, json};
 
 use crate::{
-    decode::Style,
-    entries::{self, Entry},
+    cli::{Cli, load},
     maps::{LayoutSource, MapDesc, MapError, MapHandle, Snapshot, flag_names},
+    values::entries::{self, Entry},
+    values::render::Style,
 };
+
+/// `mapinspect dump`: loads the source, waits, reads every map once and prints it.
+pub fn run(cli: &Cli, json: bool, wait: Duration, limit: usize) -> Result<()> {
+    let loaded = load(cli)?;
+    std::thread::sleep(wait);
+    let dumps = read_all(&loaded.maps);
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &to_json(&dumps))?;
+        writeln!(out)?;
+    } else {
+        write_text(&mut out, &dumps, (limit > 0).then_some(limit))?;
+    }
+    Ok(())
+}
 
 /// One map read for the dump, or why it could not be.
 pub struct MapDump {

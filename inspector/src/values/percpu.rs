@@ -1,6 +1,6 @@
 //! Per-CPU values: the sum across CPUs and each CPU's share, the view users of per-CPU
 //! maps ask for (cilium#4319) instead of only a list of values.
-use crate::decode::Value;
+use crate::values::decode::Value;
 
 /// Field-by-field sum of per-CPU values of the same layout. Numbers add up; text, enums
 /// and bytes are kept when every CPU agrees and dropped otherwise. None if nothing adds up.

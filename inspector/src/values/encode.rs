@@ -2,12 +2,12 @@
 //!
 //! [`Layout::leaves`] lists the fields a user can type into; [`encode_leaf`] parses one input
 //! and writes just that field's bytes (or bits, for a bitfield). Inputs read back what
-//! [`crate::decode::Value::render`] shows: decimal or `0x` hex numbers, `true`/`false`, enum
+//! [`crate::values::decode::Value::render`] shows: decimal or `0x` hex numbers, `true`/`false`, enum
 //! variant names, quoted or bare text, and hex bytes (`0a 1b ff`) for everything else.
 
 use std::num::IntErrorKind;
 
-use crate::decode::{Layout, visit_fields};
+use crate::values::{Layout, layout::visit_fields};
 
 /// One editable scalar: where its bytes are, and how to read input for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,7 +448,11 @@ fn hex_digit(digit: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Field, Style, Value, decode};
+    use crate::values::{
+        Field,
+        decode::{Value, decode},
+        render::Style,
+    };
 
     fn int(size: usize, signed: bool) -> Layout {
         Layout::int(size, signed)

@@ -1,6 +1,6 @@
 //! `--key-type` / `--value-type`: how to read a map that has no BTF, in a few words:
 //! `u8`..`u64`, `i8`..`i64`, `bool`, `char[N]` (text), `u8[N]`/`u32[N]`… (arrays), `bytes[N]`.
-use crate::decode::Layout;
+use crate::values::Layout;
 
 pub fn parse(spec: &str) -> Result<Layout, String> {
     let spec = spec.trim();

@@ -1,9 +1,9 @@
 //! Decoding one snapshot entry for display: key, value, and for per-CPU maps each CPU's
 //! value and their sum. Shared by `dump` and the TUI so both show the same thing.
 use crate::{
-    decode::{self, Value},
     maps::{MapDesc, Snapshot},
-    percpu,
+    values::decode::{self, Value},
+    values::percpu,
 };
 
 /// One entry, decoded.

@@ -1,0 +1,122 @@
+//! Every message that crosses a boundary in the TUI, in one place: key [`Action`]s into
+//! `App::update`, the [`Effect`]s it hands back to the main loop, the [`ToCollector`] commands
+//! the loop sends the collector thread, and what the collector sends back ([`FromCollector`]:
+//! [`Refresh`]es and [`Outcome`]s). Errors travel as values, not text, so the screen and the
+//! tests can tell their kinds apart.
+use std::{sync::Arc, time::Duration};
+
+use super::{Ordered, RowRules};
+use crate::{
+    maps::{
+        MapError, Snapshot,
+        ops::{OpError, OpResult, Operation},
+    },
+    tui::diff::Changes,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    NextPane,
+    PrevPane,
+    Open,
+    CycleSort,
+    StartFilter,
+    FilterChar(char),
+    FilterBackspace,
+    FilterApply,
+    FilterClear,
+    ToggleHex,
+    ToggleZeroSlots,
+    TogglePause,
+    Faster,
+    Slower,
+    ToggleHelp,
+    Quit,
+    /// Esc while browsing: closes the flood result if one is open, else quits.
+    Back,
+    /// `i`: the insert prompt (push on a queue or stack).
+    Insert,
+    /// `d`: delete the selected entry, after a confirm.
+    Delete,
+    /// `x`: lookup-and-delete the selected entry (confirmed), or pop a queue or stack.
+    Take,
+    /// `l`: look up a typed key, or peek a queue or stack.
+    Lookup,
+    /// `f`: the flood popup.
+    Flood,
+    /// `F`: the flood popup with the count field open.
+    FloodCount,
+    /// `r`: show or hide the selected map's last flood result.
+    ToggleFloodResult,
+    // In popups:
+    /// A character typed into a prompt field or the flood count.
+    Type(char),
+    Erase,
+    ClearField,
+    NextField,
+    PrevField,
+    /// Enter: next field or submit (prompt), yes (confirm), go (flood), keep (count).
+    Submit,
+    /// Submit from any prompt field.
+    SubmitAll,
+    Cancel,
+    CycleFlags,
+    TogglePerCpu,
+    FloodMode,
+    FloodCpu,
+    EditCount,
+}
+
+/// Work for the main loop after an update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    SetInterval(Duration),
+    SetPaused(bool),
+    /// Run an operation on map `map` (an index into `App::maps`).
+    Run {
+        map: usize,
+        op: Operation,
+    },
+    /// The row rules changed: order refreshes by them, and re-read `refresh` now.
+    SetRules {
+        rules: RowRules,
+        refresh: Option<usize>,
+    },
+}
+
+/// A refresh of one map from the collector.
+#[derive(Debug)]
+pub struct Refresh {
+    pub map: usize,
+    pub result: Result<(Arc<Snapshot>, Changes), MapError>,
+    /// The snapshot's row order, when the collector computed it (off the main loop).
+    pub rows: Option<Ordered>,
+}
+
+/// The result of an [`Effect::Run`], from the collector.
+#[derive(Debug)]
+pub struct Outcome {
+    pub map: usize,
+    pub op: Operation,
+    pub result: Result<OpResult, OpError>,
+}
+
+/// Everything the collector sends the main loop.
+#[derive(Debug)]
+pub enum FromCollector {
+    Refresh(Refresh),
+    Outcome(Outcome),
+}
+
+/// What the main loop can ask of the collector: carry out an app [`Effect`], or stop.
+#[derive(Debug)]
+pub enum ToCollector {
+    Do(Effect),
+    Stop,
+}

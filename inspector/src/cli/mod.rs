@@ -1,0 +1,36 @@
+//! The command line: the clap arguments (`args`) and the subcommands that need no terminal
+//! (`dump`, `flood`). The TUI (`crate::tui`) opens its source through [`open`] too.
+pub mod args;
+pub mod dump;
+pub mod flood;
+
+use color_eyre::eyre::{Result, bail};
+
+pub use args::*;
+
+use crate::loader::{self, Loaded, Source};
+
+/// Loads the source the command line names and applies its type overrides.
+pub fn open(cli: &Cli) -> Result<Loaded> {
+    let source = cli.source.source();
+    let mut loaded = loader::load(&source, cli.write)?;
+    let single = matches!(source, Source::MapId(_) | Source::Pin(_));
+    for map in &mut loaded.maps {
+        if let Err(err) = map.use_types(cli.key_type.as_ref(), cli.value_type.as_ref()) {
+            // One map named by the user: its size mismatch is an error; among many, a note.
+            if single {
+                bail!(err);
+            }
+            loaded.warnings.push(err);
+        }
+    }
+    Ok(loaded)
+}
+
+pub(crate) fn load(cli: &Cli) -> Result<Loaded> {
+    let loaded = open(cli)?;
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(loaded)
+}

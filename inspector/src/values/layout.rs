@@ -1,0 +1,176 @@
+//! How a run of bytes is laid out: [`Layout`] and its struct [`Field`]s, built from BTF by
+//! [`super::btf`], from a `--key-type` spec by [`super::typespec`], or guessed from the size
+//! alone by [`Layout::from_size`]. Decoding, encoding and the maps all speak this shape.
+/// How a run of bytes is laid out: a resolved type, with typedefs and qualifiers gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    Int {
+        size: usize,
+        signed: bool,
+        char: bool,
+        bool: bool,
+    },
+    Float {
+        size: usize,
+    },
+    /// `variants` hold values as decoded: sign-extended if `signed`, else zero-extended.
+    Enum {
+        name: String,
+        size: usize,
+        signed: bool,
+        variants: Vec<(String, i64)>,
+    },
+    Struct {
+        name: String,
+        size: usize,
+        fields: Vec<Field>,
+    },
+    /// Decoded as [`Value::Bytes`]: which member is live is not in the bytes.
+    Union {
+        name: String,
+        size: usize,
+        fields: Vec<Field>,
+    },
+    Array {
+        elem: Box<Layout>,
+        len: usize,
+    },
+    /// 8 bytes, decoded as an unsigned number.
+    Pointer,
+    Bytes {
+        size: usize,
+    },
+}
+
+/// A struct or union member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Empty for anonymous members (C11 anonymous structs/unions, unnamed bitfield padding).
+    pub name: String,
+    /// From the start of the enclosing struct.
+    pub bit_offset: u32,
+    /// Width of a bitfield member; `None` for an ordinary one.
+    pub bitfield_bits: Option<u32>,
+    pub layout: Layout,
+}
+
+impl Layout {
+    /// A plain integer of `size` bytes.
+    pub fn int(size: usize, signed: bool) -> Layout {
+        Layout::Int {
+            size,
+            signed,
+            char: false,
+            bool: false,
+        }
+    }
+
+    /// The fallback when a map has no BTF: a plain unsigned number if the size is one, else bytes.
+    pub fn from_size(size: usize) -> Layout {
+        match size {
+            1 | 2 | 4 | 8 => Layout::Int {
+                size,
+                signed: false,
+                char: false,
+                bool: false,
+            },
+            _ => Layout::Bytes { size },
+        }
+    }
+
+    /// Size in bytes.
+    pub fn size(&self) -> usize {
+        match self {
+            Layout::Int { size, .. }
+            | Layout::Float { size }
+            | Layout::Enum { size, .. }
+            | Layout::Struct { size, .. }
+            | Layout::Union { size, .. }
+            | Layout::Bytes { size } => *size,
+            Layout::Array { elem, len } => elem.size().saturating_mul(*len),
+            Layout::Pointer => 8,
+        }
+    }
+
+    /// A short, Rust-flavoured name for column headers: `u32`, `char[16]`, `struct ExecInfo`.
+    pub fn type_name(&self) -> String {
+        let bits = |size: &usize| size.saturating_mul(8);
+        match self {
+            Layout::Int { bool: true, .. } => "bool".into(),
+            Layout::Int {
+                size: 1,
+                char: true,
+                ..
+            } => "char".into(),
+            Layout::Int {
+                size, signed: true, ..
+            } => format!("i{}", bits(size)),
+            Layout::Int { size, .. } => format!("u{}", bits(size)),
+            Layout::Float { size } => format!("f{}", bits(size)),
+            Layout::Enum { name, .. } => tagged("enum", name),
+            Layout::Struct { name, .. } => tagged("struct", name),
+            Layout::Union { name, .. } => tagged("union", name),
+            Layout::Array { .. } => {
+                // C order: int[2][3] is two arrays of three, so the outer length comes first.
+                let (mut dims, mut layout) = (String::new(), self);
+                while let Layout::Array { elem, len } = layout {
+                    dims += &format!("[{len}]");
+                    layout = elem;
+                }
+                layout.type_name() + &dims
+            }
+            Layout::Pointer => "ptr".into(),
+            Layout::Bytes { size } => format!("bytes[{size}]"),
+        }
+    }
+
+    /// The length of an array of 1-byte integers (char, u8, i8): shown and edited as text.
+    pub fn text_len(&self) -> Option<usize> {
+        match self {
+            Layout::Array { elem, len } if is_byte(elem) => Some(*len),
+            _ => None,
+        }
+    }
+}
+
+fn tagged(kind: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("{kind} (anonymous)")
+    } else {
+        format!("{kind} {name}")
+    }
+}
+
+pub(crate) fn is_byte(layout: &Layout) -> bool {
+    matches!(
+        layout,
+        Layout::Int {
+            size: 1,
+            bool: false,
+            ..
+        }
+    )
+}
+
+/// Calls `visit(name, bit_offset, field)` for each member a user should see, in order:
+/// padding is skipped, and an anonymous struct's members count as the parent's (as in C).
+/// An anonymous union is shown whole, as `union`.
+pub(crate) fn visit_fields(
+    fields: &[Field],
+    base_bits: u64,
+    visit: &mut dyn FnMut(&str, u64, &Field),
+) {
+    for field in fields {
+        let bits = base_bits + u64::from(field.bit_offset);
+        match (&field.layout, field.name.as_str()) {
+            (Layout::Struct { fields: inner, .. }, "") => visit_fields(inner, bits, visit),
+            (Layout::Union { .. }, "") => visit("union", bits, field),
+            (_, name) if is_padding(name) => {}
+            (_, name) => visit(name, bits, field),
+        }
+    }
+}
+
+fn is_padding(name: &str) -> bool {
+    name.is_empty() || name.starts_with("_pad") || name.starts_with("__pad")
+}

@@ -165,8 +165,6 @@ fn read_bits(bytes: &[u8], bit_offset: u64, bits: u32) -> Option<u64> {
     Some(((acc >> shift) & ((1u128 << bits) - 1)) as u64)
 }
 
-/// Options for [`Value::render`].
-
 #[cfg(test)]
 mod tests {
     use super::*;

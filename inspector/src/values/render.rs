@@ -4,6 +4,7 @@ use std::{cmp::Ordering, fmt};
 
 use super::decode::Value;
 
+/// Options for [`Value::render`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
     /// Integers in hex (`0x1f`) instead of decimal.

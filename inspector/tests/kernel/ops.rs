@@ -1,9 +1,7 @@
 //! Changing maps from userspace on the real kernel: round trips for every map type,
 //! queue/stack order, refusals that leave a map byte-for-byte unchanged, and floods.
-mod common;
-
 use inspector::{
-    loader::{self, Loaded},
+    loader::Loaded,
     maps::{
         BATCH_CHUNK, MapHandle, ReadMode, flood_key,
         ops::{FloodFrom, FloodReport, FloodRequest, OpError, OpResult, Operation},
@@ -14,9 +12,7 @@ use inspector::{
 };
 use shared::{EXPERIMENT_MAX_ENTRIES, map_names};
 
-fn load() -> Loaded {
-    loader::load_bundled().expect("the bundled object loads")
-}
+use crate::util::{load_bundled, map};
 
 fn index(loaded: &Loaded, name: &str) -> usize {
     loaded
@@ -24,10 +20,6 @@ fn index(loaded: &Loaded, name: &str) -> usize {
         .iter()
         .position(|m| m.meta().name == name)
         .unwrap()
-}
-
-fn handle<'a>(loaded: &'a Loaded, name: &str) -> &'a MapHandle {
-    loaded.map(name).unwrap()
 }
 
 fn u32s(n: u32) -> Vec<u8> {
@@ -59,21 +51,21 @@ fn lookup(map: &MapHandle, key: Vec<u8>) -> Result<Vec<u8>, OpError> {
 
 /// Every (key, value) of a map, sorted: what "unchanged" is checked against.
 fn contents(map: &MapHandle) -> Vec<(Vec<u8>, Vec<u8>)> {
-    common::sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK })
+    crate::util::sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK })
 }
 
 #[test]
 fn hash_and_lru_maps_insert_look_up_and_delete() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     for name in [
         map_names::EXP_HASH,
         map_names::EXP_LRU,
         map_names::EXP_NOCOMMON,
     ] {
-        let map = handle(&loaded, name);
+        let map = map(&loaded, name);
         let op = update(u32s(7), u32s(77), sys::BPF_ANY);
         assert_eq!(map.execute(&op), Ok(OpResult::Done), "{name}");
         assert_eq!(lookup(map, u32s(7)).unwrap(), u32s(77), "{name}");
@@ -87,7 +79,7 @@ fn hash_and_lru_maps_insert_look_up_and_delete() {
     }
     // Lookup-and-delete: hashes and LRU hashes (kernel 5.14+).
     for name in [map_names::EXP_HASH, map_names::EXP_LRU] {
-        let map = handle(&loaded, name);
+        let map = map(&loaded, name);
         map.execute(&update(u32s(9), u32s(99), 0)).unwrap();
         let taken = map.execute(&Operation::LookupAndDelete { key: u32s(9) });
         assert_eq!(taken, Ok(OpResult::Value(u32s(99))), "{name}");
@@ -97,18 +89,18 @@ fn hash_and_lru_maps_insert_look_up_and_delete() {
         );
     }
     // On an array it is refused before any syscall.
-    let codes = handle(&loaded, map_names::EXIT_CODES);
+    let codes = map(&loaded, map_names::EXIT_CODES);
     let refused = codes.execute(&Operation::LookupAndDelete { key: u32s(1) });
     assert!(matches!(refused, Err(OpError::Refused(_))), "{refused:?}");
 }
 
 #[test]
 fn a_struct_value_typed_field_by_field_lands_in_the_hash() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
-    let execs = handle(&loaded, map_names::EXECS);
+    let loaded = load_bundled();
+    let execs = map(&loaded, map_names::EXECS);
     let inputs = ["5", "123", "1000", "1", "\"/usr/bin/demo\""];
     let value = encode::encode_all(&execs.desc.value_layout, &inputs).expect("valid fields");
     let key = u32s(4_000_000); // above pid_max: the kernel never writes this pid
@@ -122,11 +114,11 @@ fn a_struct_value_typed_field_by_field_lands_in_the_hash() {
 
 #[test]
 fn arrays_update_slots_and_refuse_deletes_and_out_of_range_indices() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
-    let codes = handle(&loaded, map_names::EXIT_CODES);
+    let loaded = load_bundled();
+    let codes = map(&loaded, map_names::EXIT_CODES);
     let five = 5u64.to_le_bytes().to_vec();
     assert_eq!(
         codes.execute(&update(u32s(200), five.clone(), 0)),
@@ -149,14 +141,14 @@ fn arrays_update_slots_and_refuse_deletes_and_out_of_range_indices() {
 
 #[test]
 fn per_cpu_maps_take_one_value_per_cpu() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     let cpus = possible_cpus() as u64;
 
     // LRU per-CPU hash, u32 values: nothing else writes it.
-    let lru = handle(&loaded, map_names::EXP_LRU_PERCPU);
+    let lru = map(&loaded, map_names::EXP_LRU_PERCPU);
     let values: Vec<u64> = (0..cpus).map(|c| 1000 + c).collect();
     let value = per_cpu(&values, 4);
     assert_eq!(
@@ -166,7 +158,7 @@ fn per_cpu_maps_take_one_value_per_cpu() {
     assert_eq!(lookup(lru, u32s(3)).unwrap(), value);
 
     // Per-CPU array, live: the kernel may count a few forks between write and read.
-    let events = handle(&loaded, map_names::EVENTS);
+    let events = map(&loaded, map_names::EVENTS);
     let base: Vec<u64> = (0..cpus).map(|c| (c + 1) << 40).collect();
     let op = update(u32s(2), per_cpu(&base, 8), 0);
     assert_eq!(events.execute(&op), Ok(OpResult::Done));
@@ -198,16 +190,16 @@ fn popped_markers(map: &MapHandle) -> Vec<u32> {
 
 #[test]
 fn queues_pop_in_push_order_and_stacks_in_reverse() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     let cases = [
         (map_names::RECENT_EXECS, false),
         (map_names::RECENT_EXITS, true),
     ];
     for (name, reversed) in cases {
-        let map = handle(&loaded, name);
+        let map = map(&loaded, name);
         let size = map.meta().value_size as usize;
         for pid in MARKERS {
             let mut value = vec![0u8; size];
@@ -230,10 +222,10 @@ fn queues_pop_in_push_order_and_stacks_in_reverse() {
 
 #[test]
 fn refused_and_failed_operations_leave_the_map_unchanged() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let mut loaded = load();
+    let mut loaded = load_bundled();
     // Fill the HASH with keys 1..=1003, then try everything that must not change it.
     let fill = Operation::Flood(FloodRequest {
         count: EXPERIMENT_MAX_ENTRIES,
@@ -243,7 +235,7 @@ fn refused_and_failed_operations_leave_the_map_unchanged() {
     loaded
         .execute(index(&loaded, map_names::EXP_HASH), &fill)
         .unwrap();
-    let hash = handle(&loaded, map_names::EXP_HASH);
+    let hash = map(&loaded, map_names::EXP_HASH);
     let before = contents(hash);
     assert_eq!(before.len(), EXPERIMENT_MAX_ENTRIES as usize);
 
@@ -291,10 +283,10 @@ fn flood(loaded: &mut Loaded, name: &str, from: FloodFrom) -> FloodReport {
 
 #[test]
 fn a_userspace_flood_shows_the_same_hash_and_lru_behaviour() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let mut loaded = load();
+    let mut loaded = load_bundled();
     let hash = flood(&mut loaded, map_names::EXP_HASH, FloodFrom::User);
     assert_eq!(hash.inserted, EXPERIMENT_MAX_ENTRIES);
     assert_eq!(hash.failures, vec![(libc::E2BIG, 1)]);
@@ -305,10 +297,7 @@ fn a_userspace_flood_shows_the_same_hash_and_lru_behaviour() {
     let lru = flood(&mut loaded, map_names::EXP_LRU, FloodFrom::User);
     assert_eq!(lru.inserted, EXPERIMENT_MAX_ENTRIES + 1);
     assert!(lru.last_key_present);
-    let counted = handle(&loaded, map_names::EXP_LRU)
-        .snapshot()
-        .unwrap()
-        .len();
+    let counted = map(&loaded, map_names::EXP_LRU).snapshot().unwrap().len();
     assert_eq!(
         lru.entries_after, counted,
         "the report's count is the map's"
@@ -325,10 +314,10 @@ fn a_userspace_flood_shows_the_same_hash_and_lru_behaviour() {
 
 #[test]
 fn a_no_common_lru_flooded_from_one_cpu_fills_about_its_share() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let mut loaded = load();
+    let mut loaded = load_bundled();
     let cpus = possible_cpus() as u32;
     let name = map_names::EXP_NOCOMMON;
     for from in [FloodFrom::User, FloodFrom::Kernel] {
@@ -355,16 +344,16 @@ fn a_no_common_lru_flooded_from_one_cpu_fills_about_its_share() {
 
 #[test]
 fn element_access_refuses_buffers_of_the_wrong_size() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     // Per-CPU values take one slot per possible CPU: one slot is too small.
-    let percpu = handle(&loaded, map_names::EXP_LRU_PERCPU);
+    let percpu = map(&loaded, map_names::EXP_LRU_PERCPU);
     let mut one_cpu = vec![0u8; 8];
     let err = percpu.lookup_into(&u32s(1), &mut one_cpu).unwrap_err();
     assert!(err.to_string().contains("wrong size"), "{err}");
-    let hash = handle(&loaded, map_names::EXP_HASH);
+    let hash = map(&loaded, map_names::EXP_HASH);
     assert!(
         hash.update_from(&[1, 2], &u32s(1), 0).is_err(),
         "a 2-byte key"

@@ -1,7 +1,5 @@
 //! Batch reads on the real kernel agree with per-key reads, survive a hash bucket larger
 //! than the buffer (ENOSPC), and never repeat a key while an LRU evicts under them.
-mod common;
-
 use std::{
     collections::HashSet,
     sync::atomic::{AtomicBool, Ordering},
@@ -35,7 +33,7 @@ fn flooded(name: &str, count: u32) -> Loaded {
 
 #[test]
 fn batch_reads_match_per_key_reads_for_every_keyed_map_type() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     for name in [
@@ -46,13 +44,13 @@ fn batch_reads_match_per_key_reads_for_every_keyed_map_type() {
     ] {
         let loaded = flooded(name, 200);
         let map = loaded.map(name).unwrap();
-        let per_key = common::sorted_entries(map, ReadMode::PerKey);
+        let per_key = crate::util::sorted_entries(map, ReadMode::PerKey);
         assert!(
             per_key.len() >= 200,
             "{name} holds the flood: {}",
             per_key.len()
         );
-        let batched = common::sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK });
+        let batched = crate::util::sorted_entries(map, ReadMode::Batch { chunk: BATCH_CHUNK });
         assert_eq!(batched, per_key, "{name}");
     }
     // Per-CPU values come back whole in a batch, too.
@@ -64,21 +62,21 @@ fn batch_reads_match_per_key_reads_for_every_keyed_map_type() {
 
 #[test]
 fn a_bucket_larger_than_the_buffer_is_retried_with_more_room() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     // 1003 keys in 1024 buckets: many buckets hold two or more, so a one-entry buffer gets
     // ENOSPC and must grow.
     let loaded = flooded(map_names::EXP_HASH, 1003);
     let map = loaded.map(map_names::EXP_HASH).unwrap();
-    let tiny = common::sorted_entries(map, ReadMode::Batch { chunk: 1 });
+    let tiny = crate::util::sorted_entries(map, ReadMode::Batch { chunk: 1 });
     assert_eq!(tiny.len(), 1003);
-    assert_eq!(tiny, common::sorted_entries(map, ReadMode::PerKey));
+    assert_eq!(tiny, crate::util::sorted_entries(map, ReadMode::PerKey));
 }
 
 #[test]
 fn reads_never_repeat_a_key_while_an_lru_evicts_under_them() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let loaded = flooded(map_names::EXP_LRU, 1004);

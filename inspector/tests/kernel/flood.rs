@@ -1,7 +1,5 @@
 //! The experiment the tool exists to show, run by the kernel-side flood program:
 //! a HASH refuses key max_entries + 1, an LRU_HASH evicts and ends far from full.
-mod common;
-
 use inspector::{
     loader,
     maps::MapHandle,
@@ -26,7 +24,7 @@ fn keys_and_values(map: &MapHandle) -> Vec<(u64, u64)> {
 
 #[test]
 fn a_flooded_hash_keeps_max_entries_and_refuses_the_next_key() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let mut loaded = loader::load_bundled().unwrap();
@@ -57,7 +55,7 @@ fn a_flooded_hash_keeps_max_entries_and_refuses_the_next_key() {
 
 #[test]
 fn a_flooded_lru_accepts_every_key_and_evicts() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let mut loaded = loader::load_bundled().unwrap();
@@ -83,7 +81,7 @@ fn a_flooded_lru_accepts_every_key_and_evicts() {
 
 #[test]
 fn the_experiment_maps_start_empty() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let loaded = loader::load_bundled().unwrap();

@@ -1,27 +1,17 @@
 //! The bundled object on the real kernel: every map type is created, every program attaches,
 //! and real processes leave exactly what the programs should put in each map.
-mod common;
-
 use std::process::Command;
 
 use inspector::{
-    loader::{self, Loaded},
     maps::{LayoutSource, MapHandle, MapKind, possible_cpus},
-    values::decode::{self, Value},
-    values::entries,
-    values::percpu,
+    values::{
+        decode::{self, Value},
+        entries, percpu,
+    },
 };
 use shared::{EventKind, map_names};
 
-fn load() -> Loaded {
-    loader::load_bundled().expect("the bundled object loads")
-}
-
-fn map<'a>(loaded: &'a Loaded, name: &str) -> &'a MapHandle {
-    loaded
-        .map(name)
-        .unwrap_or_else(|| panic!("map {name} is loaded"))
-}
+use crate::util::{decoded_entries, field, load_bundled, map};
 
 /// Runs a command to completion and returns its pid.
 fn run(program: &str, args: &[&str]) -> u32 {
@@ -31,31 +21,12 @@ fn run(program: &str, args: &[&str]) -> u32 {
     pid
 }
 
-fn field<'a>(value: &'a Value, name: &str) -> &'a Value {
-    match value {
-        Value::Struct(fields) => fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .unwrap_or_else(|| panic!("no field {name} in {value:?}")),
-        other => panic!("not a struct: {other:?}"),
-    }
-}
-
-/// Decoded (key, value) pairs of a hash-like map.
-fn entries_of(map: &MapHandle) -> Vec<entries::Entry> {
-    let snap = map.snapshot().expect("snapshot");
-    (0..snap.len())
-        .map(|i| entries::decode_entry(&map.desc, &snap, i))
-        .collect()
-}
-
 #[test]
 fn every_major_map_type_is_created_with_btf_layouts() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     let expect = [
         (map_names::EXECS, MapKind::Hash),
         (map_names::EXIT_CODES, MapKind::Array),
@@ -97,10 +68,10 @@ fn every_major_map_type_is_created_with_btf_layouts() {
 
 #[test]
 fn every_tracepoint_program_is_attached() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     let attached: Vec<&str> = loaded
         .programs
         .iter()
@@ -135,10 +106,10 @@ fn eventually(what: &str, check: impl Fn() -> bool) {
 
 #[test]
 fn an_exec_chain_is_counted_exactly_while_it_lives_and_forgotten_when_it_exits() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     // One pid, three execs: sh, then sh again, then sleep.
     let mut child = Command::new("/bin/sh")
         .args(["-c", "exec /bin/sh -c 'exec /bin/sleep 0.5'"])
@@ -146,7 +117,7 @@ fn an_exec_chain_is_counted_exactly_while_it_lives_and_forgotten_when_it_exits()
         .unwrap();
     let pid = child.id();
     let ours = |name: &str| {
-        entries_of(map(&loaded, name))
+        decoded_entries(map(&loaded, name))
             .into_iter()
             .find(|e| e.key == Value::Unsigned(pid.into()))
     };
@@ -176,10 +147,10 @@ fn an_exec_chain_is_counted_exactly_while_it_lives_and_forgotten_when_it_exits()
 
 #[test]
 fn per_cpu_event_counters_add_up_to_at_least_the_execs_we_ran() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     for _ in 0..5 {
         run("/bin/true", &[]);
     }
@@ -205,10 +176,10 @@ fn per_cpu_event_counters_add_up_to_at_least_the_execs_we_ran() {
 
 #[test]
 fn exit_codes_land_in_their_array_slot() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     run("/bin/sh", &["-c", "exit 42"]);
     let codes = map(&loaded, map_names::EXIT_CODES);
     let snap = codes.snapshot().unwrap();
@@ -233,10 +204,10 @@ fn pop_pids(map: &MapHandle) -> Vec<u32> {
 
 #[test]
 fn the_queue_is_fifo_and_the_stack_is_lifo() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
-    let loaded = load();
+    let loaded = load_bundled();
     let ours: Vec<u32> = (0..3).map(|_| run("/bin/true", &[])).collect();
 
     let queue: Vec<u32> = pop_pids(map(&loaded, map_names::RECENT_EXECS))

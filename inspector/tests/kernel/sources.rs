@@ -1,8 +1,6 @@
 //! Maps mapinspect did not create, on the real kernel: an object file built by Debian's clang
 //! (loaded by mapinspect, or by bpftool), found with --system, opened by id and by pin,
 //! decoded from BTF, and read-only unless --write.
-mod common;
-
 use std::{
     path::{Path, PathBuf},
     process::Command,
@@ -18,6 +16,8 @@ use inspector::{
     values::decode::Value,
     values::entries,
 };
+
+use crate::util::field;
 
 /// A per-test directory in bpffs (and a scratch dir for the object), removed on drop.
 struct Scratch {
@@ -113,13 +113,6 @@ fn key_hex(pid: u32) -> Vec<String> {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn field<'a>(value: &'a Value, name: &str) -> &'a Value {
-    match value {
-        Value::Struct(fields) => &fields.iter().find(|(n, _)| n == name).unwrap().1,
-        other => panic!("not a struct: {other:?}"),
-    }
-}
-
 /// The decoded key whose who.pid is `pid`, from the map's only snapshot.
 fn entry_for(map: &MapHandle, pid: u32) -> entries::Entry {
     let snap = map.snapshot().unwrap();
@@ -142,7 +135,7 @@ fn assert_decoded_key(key: &Value, pid: u32) {
 
 #[test]
 fn an_object_file_is_loaded_attached_and_decoded_from_its_btf() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let scratch = Scratch::new("object");
@@ -178,7 +171,7 @@ fn open(source: Source, write: bool) -> Loaded {
 
 #[test]
 fn maps_loaded_by_bpftool_are_found_opened_decoded_and_read_only() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let scratch = Scratch::new("bpftool");
@@ -240,7 +233,7 @@ fn maps_loaded_by_bpftool_are_found_opened_decoded_and_read_only() {
 
 #[test]
 fn a_map_that_goes_away_gives_a_clear_message() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let scratch = Scratch::new("gone");

@@ -1,7 +1,5 @@
 //! `mapinspect dump` and `mapinspect flood` as a user runs them: the real binary, its
 //! JSON, and its refusals.
-mod common;
-
 use std::process::Command;
 
 use serde_json::Value as Json;
@@ -23,7 +21,7 @@ fn json_of(args: &[&str]) -> Json {
 
 #[test]
 fn dump_json_shows_every_map_with_live_entries() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let maps = json_of(&["dump", "--json", "--wait", "0.3"]);
@@ -67,7 +65,7 @@ fn dump_json_shows_every_map_with_live_entries() {
 
 #[test]
 fn dump_as_an_ordinary_user_says_to_use_sudo() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let output = Command::new("setpriv")
@@ -84,7 +82,7 @@ fn dump_as_an_ordinary_user_says_to_use_sudo() {
 
 #[test]
 fn flood_json_reports_the_hash_refusing_the_extra_key() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let report = json_of(&["flood", "EXP_HASH", "--json"]);
@@ -101,7 +99,7 @@ fn flood_json_reports_the_hash_refusing_the_extra_key() {
 
 #[test]
 fn flood_refuses_a_queue_and_an_unknown_map_in_one_plain_line() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     for (args, words) in [

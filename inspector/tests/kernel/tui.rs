@@ -1,7 +1,5 @@
 //! The TUI end to end in a real terminal: tmux runs `mapinspect`, send-keys types, and
 //! capture-pane reads the screen as a person would see it.
-mod common;
-
 use std::{
     process::Command,
     thread::sleep,
@@ -86,7 +84,7 @@ fn table_title_names(screen: &str, map: &str) -> bool {
 
 #[test]
 fn browse_live_maps_in_a_real_terminal_and_quit_cleanly() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let binary = env!("CARGO_BIN_EXE_mapinspect");
@@ -136,7 +134,7 @@ fn browse_live_maps_in_a_real_terminal_and_quit_cleanly() {
 
 #[test]
 fn flood_the_lru_from_the_keyboard_and_read_what_happened() {
-    let Some(_guard) = common::kernel() else {
+    let Some(_guard) = crate::util::kernel() else {
         return;
     };
     let binary = env!("CARGO_BIN_EXE_mapinspect");

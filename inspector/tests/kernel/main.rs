@@ -1,0 +1,12 @@
+//! The tests that need the real kernel (root), in one binary: a module per area, with the
+//! helpers they share in `util`. They run one at a time (`util::kernel()` holds a lock), as
+//! they share tracepoints, CPUs and the flood program's maps. Under CI=true a missing root is
+//! a failure, never a skip.
+mod batch;
+mod cli;
+mod flood;
+mod maps;
+mod ops;
+mod sources;
+mod tui;
+mod util;

@@ -1,0 +1,73 @@
+//! What the kernel tests share: the root gate, one-at-a-time execution, the bundled object,
+//! and small readers of decoded values.
+
+use std::sync::{Mutex, MutexGuard};
+
+use inspector::{
+    loader::{self, Loaded},
+    maps::{MapHandle, ReadMode},
+    values::{decode::Value, entries},
+};
+
+static KERNEL: Mutex<()> = Mutex::new(());
+
+/// Serialises kernel tests (they share tracepoints, CPUs and the flood program's maps), or
+/// skips when not root: with a printed reason locally, and never under CI=true.
+pub fn kernel() -> Option<MutexGuard<'static, ()>> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "kernel tests need root, and CI=true forbids skipping them"
+        );
+        eprintln!("SKIPPED: this kernel test needs root (run: sudo -E cargo test)");
+        return None;
+    }
+    Some(
+        KERNEL
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    )
+}
+
+/// Every (key, value) of a map read with `mode`, sorted: what tests compare reads with.
+pub fn sorted_entries(map: &MapHandle, mode: ReadMode) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let snap = map.snapshot_with(mode).expect("snapshot");
+    let mut all: Vec<_> = (0..snap.len())
+        .map(|i| (snap.key(i).to_vec(), snap.value(i).to_vec()))
+        .collect();
+    all.sort();
+    all
+}
+
+/// The bundled object, loaded and attached (detached when dropped).
+pub fn load_bundled() -> Loaded {
+    loader::load_bundled().expect("the bundled object loads")
+}
+
+/// The map of `loaded` named `name`.
+pub fn map<'a>(loaded: &'a Loaded, name: &str) -> &'a MapHandle {
+    loaded
+        .map(name)
+        .unwrap_or_else(|| panic!("map {name} is loaded"))
+}
+
+/// The field `name` of a decoded struct.
+pub fn field<'a>(value: &'a Value, name: &str) -> &'a Value {
+    match value {
+        Value::Struct(fields) => fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("no field {name} in {value:?}")),
+        other => panic!("not a struct: {other:?}"),
+    }
+}
+
+/// Every entry of a map, decoded, in the kernel's order.
+pub fn decoded_entries(map: &MapHandle) -> Vec<entries::Entry> {
+    let snap = map.snapshot().expect("snapshot");
+    (0..snap.len())
+        .map(|i| entries::decode_entry(&map.desc, &snap, i))
+        .collect()
+}

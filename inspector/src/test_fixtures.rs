@@ -83,6 +83,10 @@ fn desc(
         value_layout: value,
         layout_source: LayoutSource::KernelBtf,
         cpus,
+        // As the loader decides for the bundled object, whose maps these fixtures mimic.
+        kernel_flood: shared::FloodTarget::ALL
+            .into_iter()
+            .find(|target| target.map_name() == name),
     }
 }
 

@@ -1,16 +1,9 @@
 //! The flood popup as a pure state machine: how many keys, from the kernel-side flood
 //! program or a userspace thread, on which CPU — then one [`FloodRequest`].
 use crate::maps::{
-    MapDesc,
+    MapDesc, kernel_flood_refusal,
     ops::{FloodFrom, FloodRequest},
 };
-
-/// The maps the bundled object's flood program can fill.
-pub fn kernel_floodable(name: &str) -> bool {
-    shared::FloodTarget::ALL
-        .iter()
-        .any(|target| target.map_name() == name)
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FloodSetup {
@@ -35,7 +28,7 @@ pub struct FloodSetup {
 impl FloodSetup {
     pub fn new(map: usize, desc: &MapDesc, possible_cpus: usize) -> Self {
         let name = desc.meta.name.clone();
-        let kernel_allowed = kernel_floodable(&name);
+        let kernel_allowed = desc.kernel_flood.is_some();
         Self {
             map,
             max_entries: desc.meta.max_entries,
@@ -59,11 +52,7 @@ impl FloodSetup {
         self.from = match self.from {
             FloodFrom::User if self.kernel_allowed => FloodFrom::Kernel,
             FloodFrom::User => {
-                self.error = Some(format!(
-                    "the kernel-side program only fills EXP_HASH, EXP_LRU, EXP_NOCOMMON and \
-                     EXP_LRU_PERCPU; {} floods from userspace",
-                    self.name
-                ));
+                self.error = Some(kernel_flood_refusal(&self.name));
                 FloodFrom::User
             }
             FloodFrom::Kernel => FloodFrom::User,

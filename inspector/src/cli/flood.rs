@@ -3,11 +3,9 @@ use std::io::Write as _;
 
 use color_eyre::eyre::{Result, bail, eyre};
 use serde_json::json;
-use shared::FloodTarget;
 
 use crate::{
     cli::{Cli, FloodSource, load},
-    loader::Source,
     maps::{
         describe_failures, describe_ranges,
         ops::{FloodFrom, FloodReport, FloodRequest, OpResult, Operation},
@@ -28,9 +26,7 @@ pub fn run(
         bail!("no map named {map:?}; the maps are: {}", names.join(", "));
     };
     let meta = loaded.maps[index].meta().clone();
-    // The flood program exists in the bundled object only.
-    let is_experiment = loaded.source == Source::Bundled
-        && FloodTarget::ALL.iter().any(|t| t.map_name() == meta.name);
+    let is_experiment = loaded.maps[index].desc.kernel_flood.is_some();
     let from = match from {
         Some(FloodSource::Kernel) => FloodFrom::Kernel,
         Some(FloodSource::User) => FloodFrom::User,

@@ -4,7 +4,7 @@ use shared::{FLOOD_PROGRAM, FloodResult, FloodTarget, map_names};
 
 use super::{LoadError, Loaded};
 use crate::maps::{
-    MapError, Tally,
+    MapError, Tally, kernel_flood_refusal,
     ops::{self, FloodReport, FloodRequest, OpError},
 };
 
@@ -17,18 +17,10 @@ impl Loaded {
     ) -> Result<FloodReport, OpError> {
         let map = &self.maps[index];
         ops::check(&map.desc, &ops::Operation::Flood(*request))?;
-        let name = map.meta().name.clone();
-        let target = FloodTarget::ALL
-            .into_iter()
-            .find(|t| t.map_name() == name)
-            .filter(|_| self.is_bundled())
-            .ok_or_else(|| {
-                OpError::Refused(format!(
-                    "the kernel-side flood program only fills the bundled experiment maps \
-                     (EXP_HASH, EXP_LRU, EXP_NOCOMMON, EXP_LRU_PERCPU); \
-                     flood {name} from userspace instead"
-                ))
-            })?;
+        let target = map
+            .desc
+            .kernel_flood
+            .ok_or_else(|| OpError::Refused(kernel_flood_refusal(&map.meta().name)))?;
         let result = self
             .flood_in_kernel(target, request.count, request.cpu)
             .map_err(|e| OpError::Refused(e.to_string()))?;

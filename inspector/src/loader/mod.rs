@@ -136,6 +136,14 @@ pub fn load(source: &Source, write: bool) -> Result<Loaded, LoadError> {
     };
     let writable = loads_object || write;
     maps.iter_mut().for_each(|map| map.writable = writable);
+    if *source == Source::Bundled {
+        // Decided here, once: the flood program exists in the bundled object only.
+        for map in &mut maps {
+            map.desc.kernel_flood = shared::FloodTarget::ALL
+                .into_iter()
+                .find(|target| target.map_name() == map.meta().name);
+        }
+    }
     Ok(Loaded {
         ebpf,
         source: source.clone(),
@@ -166,10 +174,6 @@ impl Loaded {
     /// A map by name.
     pub fn map(&self, name: &str) -> Option<&MapHandle> {
         self.maps.iter().find(|m| m.meta().name == name)
-    }
-
-    fn is_bundled(&self) -> bool {
-        self.source == Source::Bundled
     }
 
     /// Runs an operation on map `index`: floods from the kernel through the flood program,

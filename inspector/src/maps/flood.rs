@@ -8,6 +8,20 @@ use super::{
 };
 use crate::sys;
 
+/// Why a map cannot be flooded from the kernel: the flood program fills the bundled
+/// object's experiment maps only. One sentence for every surface that refuses.
+pub fn kernel_flood_refusal(name: &str) -> String {
+    let targets: Vec<&str> = shared::FloodTarget::ALL
+        .iter()
+        .map(|target| target.map_name())
+        .collect();
+    format!(
+        "the kernel-side flood program only fills the bundled experiment maps ({}); \
+         flood {name} from userspace instead",
+        targets.join(", ")
+    )
+}
+
 /// A flood key: the number `n` in the key's bytes, little endian (cut or zero-padded).
 pub fn flood_key(n: u32, key_size: usize) -> Vec<u8> {
     number_bytes(u64::from(n), key_size)

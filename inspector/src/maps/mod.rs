@@ -15,7 +15,9 @@ use std::{
 };
 
 pub(crate) use flood::Tally;
-pub use flood::{describe_failures, describe_ranges, flood_key, flood_value_bytes};
+pub use flood::{
+    describe_failures, describe_ranges, flood_key, flood_value_bytes, kernel_flood_refusal,
+};
 pub use kind::{MapKind, flag_names};
 pub use snapshot::{BATCH_CHUNK, ReadMode, Snapshot};
 use thiserror::Error;
@@ -101,6 +103,9 @@ pub struct MapDesc {
     pub layout_source: LayoutSource,
     /// Values per key: the number of possible CPUs for per-CPU maps, else 1.
     pub cpus: usize,
+    /// The bundled flood program's target for this map, if it can fill it: set once, by the
+    /// loader, for the bundled object's experiment maps; every surface asks this.
+    pub kernel_flood: Option<shared::FloodTarget>,
 }
 
 impl MapDesc {
@@ -163,6 +168,7 @@ impl MapHandle {
                 value_layout,
                 layout_source,
                 cpus,
+                kernel_flood: None,
             },
         })
     }

@@ -31,6 +31,7 @@ fn big_app() -> App {
         value_layout: int(8),
         layout_source: crate::maps::LayoutSource::Sizes,
         cpus: 1,
+        kernel_flood: None,
     };
     let mut snap = Snapshot::new(1, 4, 8, 1);
     for key in (0..ROWS).rev() {

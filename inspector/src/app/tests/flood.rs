@@ -77,6 +77,24 @@ fn other_maps_flood_from_userspace_only_and_queues_not_at_all() {
 }
 
 #[test]
+fn an_experiment_name_alone_does_not_offer_the_kernel_flood() {
+    // EXP_HASH opened with --system --write or from another object: same name, but the
+    // loader did not give it a flood target, so the popup never offers the kernel.
+    let mut app = test_fixtures::experiment_app();
+    app.selected_map = test_fixtures::EXP_HASH;
+    app.maps[test_fixtures::EXP_HASH].desc.kernel_flood = None;
+    press(&mut app, [Action::Flood]);
+    assert_eq!(
+        (setup(&app).from, setup(&app).kernel_allowed),
+        (FloodFrom::User, false)
+    );
+    press(&mut app, [Action::FloodMode]);
+    assert_eq!(setup(&app).from, FloodFrom::User);
+    let error = setup(&app).error.clone().unwrap();
+    assert!(error.contains("flood EXP_HASH from userspace"), "{error}");
+}
+
+#[test]
 fn capital_f_types_the_count_and_refuses_what_is_no_count() {
     let mut app = test_fixtures::experiment_app();
     press(&mut app, [Action::FloodCount]);

@@ -2,7 +2,7 @@
 use std::io::Write as _;
 
 use color_eyre::eyre::{Result, bail, eyre};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::{
     cli::{Cli, FloodSource, load},
@@ -45,7 +45,7 @@ pub fn run(
     };
     let mut out = std::io::stdout().lock();
     if json {
-        serde_json::to_writer_pretty(&mut out, &report_json(&report))?;
+        serde_json::to_writer_pretty(&mut out, &ReportJson::from(&report))?;
         writeln!(out)?;
     } else {
         write!(out, "{}", report_text(&report))?;
@@ -110,25 +110,60 @@ pub fn report_text(report: &FloodReport) -> String {
     text
 }
 
-/// The report as JSON, for scripts.
-pub fn report_json(report: &FloodReport) -> serde_json::Value {
-    json!({
-        "map": report.map,
-        "type": report.kind.label(),
-        "from": match report.from { FloodFrom::Kernel => "kernel", FloodFrom::User => "user" },
-        "cpu": report.cpu,
-        "attempted": report.attempted,
-        "inserted": report.inserted,
-        "failed": report.attempted - report.inserted,
-        "failures": report.failures.iter().map(|(errno, n)| json!({
-            "errno": errno,
-            "name": crate::sys::errno_name(*errno),
-            "count": n,
-        })).collect::<Vec<_>>(),
-        "first_failed_key": report.first_failed_key,
-        "entries_after": report.entries_after,
-        "max_entries": report.max_entries,
-        "last_key_present": report.last_key_present,
-        "missing_ranges": report.missing,
-    })
+/// The report as scripts read it (`flood --json`).
+#[derive(Serialize)]
+pub struct ReportJson<'a> {
+    map: &'a str,
+    #[serde(rename = "type")]
+    kind: String,
+    from: &'static str,
+    cpu: Option<u32>,
+    attempted: u32,
+    inserted: u32,
+    failed: u32,
+    failures: Vec<FailureJson>,
+    first_failed_key: Option<u32>,
+    entries_after: usize,
+    max_entries: u32,
+    last_key_present: bool,
+    missing_ranges: &'a [(u32, u32)],
+}
+
+/// Failed inserts with one errno.
+#[derive(Serialize)]
+struct FailureJson {
+    errno: i32,
+    name: &'static str,
+    count: u32,
+}
+
+impl<'a> From<&'a FloodReport> for ReportJson<'a> {
+    fn from(report: &'a FloodReport) -> Self {
+        Self {
+            map: &report.map,
+            kind: report.kind.label(),
+            from: match report.from {
+                FloodFrom::Kernel => "kernel",
+                FloodFrom::User => "user",
+            },
+            cpu: report.cpu,
+            attempted: report.attempted,
+            inserted: report.inserted,
+            failed: report.attempted - report.inserted,
+            failures: report
+                .failures
+                .iter()
+                .map(|&(errno, count)| FailureJson {
+                    errno,
+                    name: crate::sys::errno_name(errno),
+                    count,
+                })
+                .collect(),
+            first_failed_key: report.first_failed_key,
+            entries_after: report.entries_after,
+            max_entries: report.max_entries,
+            last_key_present: report.last_key_present,
+            missing_ranges: &report.missing,
+        }
+    }
 }

@@ -6,6 +6,10 @@
 //! (sources of maps: the bundled object, object files, the system), then the surfaces: `cli`
 //! (arguments and the headless commands) and the TUI (`app` holds state, `ui` draws it,
 //! `tui` runs the loop and the collector thread).
+// Every dependency of the crate is used by the library (the binary and tests see it only
+// through here); a leftover one is a warning, and -D warnings in CI makes it an error.
+#![warn(unused_crate_dependencies)]
+
 pub mod app;
 pub mod cli;
 pub mod loader;

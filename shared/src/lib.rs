@@ -205,13 +205,21 @@ pub struct FloodResult {
 #[cfg(feature = "user")]
 mod pod {
     use super::*;
-    // SAFETY: all are repr(C), Copy, with explicit padding fields and no pointers.
+    // Each is repr(C) and Copy, with explicit padding fields and no pointers: any bytes
+    // of the right size are a valid value, which is what Pod promises.
+    // SAFETY: see above.
     unsafe impl aya::Pod for ExecInfo {}
+    // SAFETY: see above.
     unsafe impl aya::Pod for PidActivity {}
+    // SAFETY: see above.
     unsafe impl aya::Pod for CommKey {}
+    // SAFETY: see above.
     unsafe impl aya::Pod for CommStats {}
+    // SAFETY: see above.
     unsafe impl aya::Pod for ExecEvent {}
+    // SAFETY: see above.
     unsafe impl aya::Pod for ExitEvent {}
+    // SAFETY: see above.
     unsafe impl aya::Pod for FloodResult {}
 }
 

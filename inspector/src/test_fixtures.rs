@@ -21,33 +21,20 @@ pub const ARRAY: usize = 3;
 pub const LRU: usize = 4;
 pub const BROKEN: usize = 5;
 
-fn int(size: usize) -> Layout {
-    Layout::int(size, false)
-}
-
-fn field(name: &str, byte_offset: u32, layout: Layout) -> Field {
-    Field {
-        name: name.into(),
-        bit_offset: byte_offset * 8,
-        bitfield_bits: None,
-        layout,
-    }
-}
-
 /// struct exec_info { u64 count; u32 uid; u32 _pad; u8 filename[16]; }
 fn exec_info() -> Layout {
     Layout::Struct {
         name: "exec_info".into(),
         size: 32,
         fields: vec![
-            field("count", 0, int(8)),
-            field("uid", 8, int(4)),
-            field("_pad", 12, int(4)),
-            field(
+            Field::new("count", 0, Layout::int(8, false)),
+            Field::new("uid", 8 * 8, Layout::int(4, false)),
+            Field::new("_pad", 12 * 8, Layout::int(4, false)),
+            Field::new(
                 "filename",
-                16,
+                16 * 8,
                 Layout::Array {
-                    elem: Box::new(int(1)),
+                    elem: Box::new(Layout::int(1, false)),
                     len: 16,
                 },
             ),
@@ -140,24 +127,56 @@ pub fn app() -> App {
             11,
             "exec_counts",
             MapKind::Hash,
-            int(4),
+            Layout::int(4, false),
             exec_info(),
             1024,
             1,
         ),
-        desc(12, "cpu_hits", MapKind::PercpuArray, int(4), int(8), 4, 0),
+        desc(
+            12,
+            "cpu_hits",
+            MapKind::PercpuArray,
+            Layout::int(4, false),
+            Layout::int(8, false),
+            4,
+            0,
+        ),
         desc(
             13,
             "jobs",
             MapKind::Queue,
             Layout::Bytes { size: 0 },
-            int(8),
+            Layout::int(8, false),
             64,
             0,
         ),
-        desc(14, "slots", MapKind::Array, int(4), int(8), 16, 0),
-        desc(15, "recent_pids", MapKind::LruHash, int(4), int(4), 8, 2),
-        desc(16, "sock_map", MapKind::Other(15), int(4), int(4), 128, 0),
+        desc(
+            14,
+            "slots",
+            MapKind::Array,
+            Layout::int(4, false),
+            Layout::int(8, false),
+            16,
+            0,
+        ),
+        desc(
+            15,
+            "recent_pids",
+            MapKind::LruHash,
+            Layout::int(4, false),
+            Layout::int(4, false),
+            8,
+            2,
+        ),
+        desc(
+            16,
+            "sock_map",
+            MapKind::Other(15),
+            Layout::int(4, false),
+            Layout::int(4, false),
+            128,
+            0,
+        ),
     ];
     let programs = vec![
         ProgramStatus {
@@ -268,7 +287,15 @@ pub fn app() -> App {
 
 /// One hash map u32 -> u64 with `n` entries (key i, value i * 3), every fifth one changed.
 pub fn long_app(n: u32) -> App {
-    let desc = desc(21, "flood", MapKind::Hash, int(4), int(8), 1024, 0);
+    let desc = desc(
+        21,
+        "flood",
+        MapKind::Hash,
+        Layout::int(4, false),
+        Layout::int(8, false),
+        1024,
+        0,
+    );
     let entries: Vec<(Vec<u8>, Vec<u8>)> = (0..n)
         .map(|i| (u32_key(i), u64::from(i * 3).to_le_bytes().to_vec()))
         .collect();
@@ -288,13 +315,16 @@ pub fn percpu_struct_app() -> App {
     let activity = Layout::Struct {
         name: "activity".into(),
         size: 16,
-        fields: vec![field("execs", 0, int(8)), field("opens", 8, int(8))],
+        fields: vec![
+            Field::new("execs", 0, Layout::int(8, false)),
+            Field::new("opens", 8 * 8, Layout::int(8, false)),
+        ],
     };
     let mut desc = desc(
         31,
         "per_cpu_activity",
         MapKind::PercpuHash,
-        int(4),
+        Layout::int(4, false),
         activity,
         64,
         0,
@@ -332,14 +362,30 @@ pub const LRU_MISSING: [(u32, u32); 5] = [(1, 600), (641, 650), (700, 701), (800
 /// 4 bytes padded to an 8-byte stride per CPU) and a small u32 -> u32 array.
 pub fn experiment_app() -> App {
     let descs = vec![
-        desc(41, "EXP_HASH", MapKind::Hash, int(4), int(4), EXP_MAX, 0),
-        desc(42, "EXP_LRU", MapKind::LruHash, int(4), int(4), EXP_MAX, 0),
+        desc(
+            41,
+            "EXP_HASH",
+            MapKind::Hash,
+            Layout::int(4, false),
+            Layout::int(4, false),
+            EXP_MAX,
+            0,
+        ),
+        desc(
+            42,
+            "EXP_LRU",
+            MapKind::LruHash,
+            Layout::int(4, false),
+            Layout::int(4, false),
+            EXP_MAX,
+            0,
+        ),
         desc(
             43,
             "EXP_NOCOMMON",
             MapKind::LruHash,
-            int(4),
-            int(4),
+            Layout::int(4, false),
+            Layout::int(4, false),
             EXP_MAX,
             2,
         ),
@@ -347,12 +393,20 @@ pub fn experiment_app() -> App {
             44,
             "EXP_LRU_PERCPU",
             MapKind::LruPercpuHash,
-            int(4),
-            int(4),
+            Layout::int(4, false),
+            Layout::int(4, false),
             EXP_MAX,
             0,
         ),
-        desc(45, "counters", MapKind::Array, int(4), int(4), 16, 0),
+        desc(
+            45,
+            "counters",
+            MapKind::Array,
+            Layout::int(4, false),
+            Layout::int(4, false),
+            16,
+            0,
+        ),
     ];
     let mut app = App::new(descs.clone(), Vec::new(), Duration::from_secs(1));
     app.possible_cpus = 2;
@@ -453,18 +507,26 @@ pub fn u8_key_app() -> App {
         name: "task".into(),
         size: 12,
         fields: vec![
-            field("pid", 0, int(4)),
-            field(
+            Field::new("pid", 0, Layout::int(4, false)),
+            Field::new(
                 "comm",
-                4,
+                4 * 8,
                 Layout::Array {
-                    elem: Box::new(int(1)),
+                    elem: Box::new(Layout::int(1, false)),
                     len: 8,
                 },
             ),
         ],
     };
-    let desc = desc(51, "tasks", MapKind::Hash, int(1), task, 256, 0);
+    let desc = desc(
+        51,
+        "tasks",
+        MapKind::Hash,
+        Layout::int(1, false),
+        task,
+        256,
+        0,
+    );
     let snap = snapshot(&desc, &[]);
     one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }
@@ -476,9 +538,9 @@ pub fn foreign_struct_app() -> App {
         name: "who".into(),
         size: 8,
         fields: vec![
-            field("pid", 0, int(4)),
-            field("port", 4, int(2)),
-            field("_pad", 6, int(2)),
+            Field::new("pid", 0, Layout::int(4, false)),
+            Field::new("port", 4 * 8, Layout::int(2, false)),
+            Field::new("_pad", 6 * 8, Layout::int(2, false)),
         ],
     };
     let color = Layout::Enum {
@@ -491,13 +553,13 @@ pub fn foreign_struct_app() -> App {
         name: "foreign_key".into(),
         size: 20,
         fields: vec![
-            field("who", 0, who),
-            field("color", 8, color),
-            field(
+            Field::new("who", 0, who),
+            Field::new("color", 8 * 8, color),
+            Field::new(
                 "tag",
-                12,
+                12 * 8,
                 Layout::Array {
-                    elem: Box::new(int(1)),
+                    elem: Box::new(Layout::int(1, false)),
                     len: 8,
                 },
             ),
@@ -506,7 +568,10 @@ pub fn foreign_struct_app() -> App {
     let value = Layout::Struct {
         name: "foreign_value".into(),
         size: 16,
-        fields: vec![field("hits", 0, int(8)), field("last_ns", 8, int(8))],
+        fields: vec![
+            Field::new("hits", 0, Layout::int(8, false)),
+            Field::new("last_ns", 8 * 8, Layout::int(8, false)),
+        ],
     };
     let desc = desc(61, "foreign_hits", MapKind::Hash, key, value, 64, 0);
     let entry = |pid: u32, port: u16, color: u32, tag: &[u8], hits: u64| {

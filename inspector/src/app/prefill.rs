@@ -37,10 +37,6 @@ mod tests {
     use super::*;
     use crate::values::{Field, encode::encode_leaf};
 
-    fn int(size: usize, signed: bool) -> Layout {
-        Layout::int(size, signed)
-    }
-
     #[test]
     fn bitfields_prefill_what_decode_shows() {
         // struct { u8 a:3; i8 b:5; }: a = 5, b = -3.
@@ -52,13 +48,13 @@ mod tests {
                     name: "a".into(),
                     bit_offset: 0,
                     bitfield_bits: Some(3),
-                    layout: int(1, false),
+                    layout: Layout::int(1, false),
                 },
                 Field {
                     name: "b".into(),
                     bit_offset: 3,
                     bitfield_bits: Some(5),
-                    layout: int(1, true),
+                    layout: Layout::int(1, true),
                 },
             ],
         };

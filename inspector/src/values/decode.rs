@@ -171,15 +171,6 @@ mod tests {
     use crate::values::{Field, render::Style};
     use serde_json::json;
 
-    fn int(size: usize, signed: bool) -> Layout {
-        Layout::int(size, signed)
-    }
-    fn bytes_of(elem: Layout, len: usize) -> Layout {
-        Layout::Array {
-            elem: Box::new(elem),
-            len,
-        }
-    }
     fn strukt(fields: &[(&str, u32, Option<u32>, Layout)]) -> Layout {
         let fields = fields
             .iter()
@@ -221,7 +212,7 @@ mod tests {
             (Layout::from_size(4), "u32", 4),
             (Layout::from_size(3), "bytes[3]", 3),
             (Layout::from_size(0), "bytes[0]", 0),
-            (int(8, true), "i64", 8),
+            (Layout::int(8, true), "i64", 8),
             (
                 Layout::Int {
                     size: 1,
@@ -243,8 +234,12 @@ mod tests {
                 1,
             ),
             (Layout::Float { size: 4 }, "f32", 4),
-            (bytes_of(bytes_of(int(4, true), 3), 2), "i32[2][3]", 24),
-            (bytes_of(int(1, false), 64), "u8[64]", 64),
+            (
+                Layout::array(Layout::array(Layout::int(4, true), 3), 2),
+                "i32[2][3]",
+                24,
+            ),
+            (Layout::array(Layout::int(1, false), 64), "u8[64]", 64),
             (kind(), "enum Kind", 4),
             (
                 Layout::Union {
@@ -263,26 +258,26 @@ mod tests {
                 (name.to_string(), size)
             );
         }
-        assert_eq!(bytes_of(int(1, true), 16).text_len(), Some(16));
-        assert_eq!(bytes_of(int(2, true), 16).text_len(), None);
+        assert_eq!(Layout::array(Layout::int(1, true), 16).text_len(), Some(16));
+        assert_eq!(Layout::array(Layout::int(2, true), 16).text_len(), None);
     }
 
     #[test]
     fn scalars() {
         assert_eq!(
-            decode(&int(4, false), &[0xff, 0xff, 0xff, 0xff]),
+            decode(&Layout::int(4, false), &[0xff, 0xff, 0xff, 0xff]),
             Value::Unsigned(u32::MAX.into())
         );
         assert_eq!(
-            decode(&int(4, true), &[0xfe, 0xff, 0xff, 0xff]),
+            decode(&Layout::int(4, true), &[0xfe, 0xff, 0xff, 0xff]),
             Value::Signed(-2)
         );
         assert_eq!(
-            decode(&int(8, true), &i64::MIN.to_le_bytes()),
+            decode(&Layout::int(8, true), &i64::MIN.to_le_bytes()),
             Value::Signed(i64::MIN)
         );
         assert_eq!(
-            decode(&int(2, false), &[0x34, 0x12, 0x99]),
+            decode(&Layout::int(2, false), &[0x34, 0x12, 0x99]),
             Value::Unsigned(0x1234)
         ); // extra ignored
         assert_eq!(
@@ -309,7 +304,10 @@ mod tests {
             decode(&Layout::Pointer, &[1, 0, 0, 0, 0, 0, 0, 0x80]),
             Value::Unsigned(0x8000_0000_0000_0001)
         );
-        assert_eq!(decode(&int(16, false), &[7; 16]), Value::Bytes(vec![7; 16]));
+        assert_eq!(
+            decode(&Layout::int(16, false), &[7; 16]),
+            Value::Bytes(vec![7; 16])
+        );
         assert_eq!(
             decode(&kind(), &[1, 0, 0, 0]),
             Value::Enum {
@@ -399,7 +397,7 @@ mod tests {
 
     #[test]
     fn byte_arrays_become_text_when_they_look_like_it() {
-        let comm = bytes_of(int(1, true), 8);
+        let comm = Layout::array(Layout::int(1, true), 8);
         let text = |bytes: &[u8]| decode(&comm, bytes);
         assert_eq!(text(b"bash\0\0\0\0"), Value::Text("bash".into()));
         assert_eq!(text(&[0; 8]), Value::Text(String::new()));
@@ -415,13 +413,13 @@ mod tests {
             Value::Bytes(vec![0xc3, 0x28, 0, 0, 0, 0, 0, 0])
         ); // bad UTF-8
         assert_eq!(text(b"bash"), Value::Bytes(b"bash".to_vec())); // short buffer
-        let u8s = bytes_of(int(1, false), 4);
+        let u8s = Layout::array(Layout::int(1, false), 4);
         assert_eq!(
             decode(&u8s, &[10, 0, 0, 1]),
             Value::Bytes(vec![10, 0, 0, 1])
         );
         assert_eq!(decode(&u8s, b"ok\0\0"), Value::Text("ok".into()));
-        let bools = bytes_of(
+        let bools = Layout::array(
             Layout::Int {
                 size: 1,
                 signed: false,
@@ -435,24 +433,24 @@ mod tests {
             Value::Array(vec![Value::Bool(true), Value::Bool(false)])
         );
         assert_eq!(
-            decode(&bytes_of(int(1, false), 0), &[]),
+            decode(&Layout::array(Layout::int(1, false), 0), &[]),
             Value::Text(String::new())
         );
     }
 
     #[test]
     fn structs_skip_padding_and_flatten_anonymous_structs() {
-        let anon_struct = strukt(&[("inner", 0, None, int(2, false))]);
+        let anon_struct = strukt(&[("inner", 0, None, Layout::int(2, false))]);
         let anon_union = Layout::Union {
             name: String::new(),
             size: 2,
             fields: vec![],
         };
         let layout = strukt(&[
-            ("a", 0, None, int(2, false)),
-            ("_pad", 16, None, int(2, false)),
-            ("__pad1", 32, None, int(2, false)),
-            ("", 48, None, int(2, false)),
+            ("a", 0, None, Layout::int(2, false)),
+            ("_pad", 16, None, Layout::int(2, false)),
+            ("__pad1", 32, None, Layout::int(2, false)),
+            ("", 48, None, Layout::int(2, false)),
             ("", 64, None, anon_struct),
             ("", 80, None, anon_union),
         ]);
@@ -463,8 +461,8 @@ mod tests {
     #[test]
     fn bitfields() {
         let layout = strukt(&[
-            ("a", 0, Some(3), int(4, false)),
-            ("b", 3, Some(5), int(4, true)),
+            ("a", 0, Some(3), Layout::int(4, false)),
+            ("b", 3, Some(5), Layout::int(4, true)),
             (
                 "on",
                 8,
@@ -477,7 +475,7 @@ mod tests {
                 },
             ),
             ("k", 9, Some(2), kind()),
-            ("wide", 12, Some(64), int(8, false)), // crosses 9 bytes
+            ("wide", 12, Some(64), Layout::int(8, false)), // crosses 9 bytes
         ]);
         let mut bytes = [0u8; 10];
         let raw: u128 = 5 | 29 << 3 | 1 << 8 | 1 << 9 | (u128::from(u64::MAX - 1) << 12);
@@ -498,26 +496,29 @@ mod tests {
 
     #[test]
     fn short_buffers_decode_what_is_there() {
-        assert_eq!(decode(&int(4, false), &[1, 2]), Value::Bytes(vec![1, 2]));
+        assert_eq!(
+            decode(&Layout::int(4, false), &[1, 2]),
+            Value::Bytes(vec![1, 2])
+        );
         let layout = strukt(&[
-            ("a", 0, None, int(4, false)),
-            ("b", 32, None, int(4, false)),
+            ("a", 0, None, Layout::int(4, false)),
+            ("b", 32, None, Layout::int(4, false)),
         ]);
         assert_eq!(show(&layout, &[1, 0, 0, 0, 2]), "{a: 1, b: 02}");
         assert_eq!(show(&layout, &[]), "{a: (empty), b: (empty)}");
-        let array = bytes_of(int(2, false), 1 << 40); // huge: only what is there is walked
+        let array = Layout::array(Layout::int(2, false), 1 << 40); // huge: only what is there is walked
         assert_eq!(show(&array, &[1, 0, 2, 0, 3]), "[1, 2, 03]");
-        assert_eq!(show(&bytes_of(strukt(&[]), 1 << 40), &[1]), "[]");
+        assert_eq!(show(&Layout::array(strukt(&[]), 1 << 40), &[1]), "[]");
     }
 
     #[test]
     fn json_shapes() {
         let layout = strukt(&[
-            ("n", 0, None, int(4, true)),
+            ("n", 0, None, Layout::int(4, true)),
             ("k", 32, None, kind()),
-            ("comm", 64, None, bytes_of(int(1, true), 4)),
+            ("comm", 64, None, Layout::array(Layout::int(1, true), 4)),
             ("raw", 96, None, Layout::Bytes { size: 2 }),
-            ("vals", 112, None, bytes_of(int(2, false), 2)),
+            ("vals", 112, None, Layout::array(Layout::int(2, false), 2)),
         ]);
         let bytes = [
             0xff, 0xff, 0xff, 0xff, 9, 0, 0, 0, b'h', b'i', 0, 0, 0x0a, 0xff, 1, 0, 2, 0,

@@ -454,23 +454,6 @@ mod tests {
         render::Style,
     };
 
-    fn int(size: usize, signed: bool) -> Layout {
-        Layout::int(size, signed)
-    }
-    fn array(elem: Layout, len: usize) -> Layout {
-        Layout::Array {
-            elem: Box::new(elem),
-            len,
-        }
-    }
-    fn field(name: &str, bit_offset: u32, bitfield_bits: Option<u32>, layout: Layout) -> Field {
-        Field {
-            name: name.into(),
-            bit_offset,
-            bitfield_bits,
-            layout,
-        }
-    }
     fn kind() -> Layout {
         let variants = vec![("Exec".into(), 0), ("Open".into(), 1)];
         Layout::Enum {
@@ -494,18 +477,18 @@ mod tests {
             name: "Stats".into(),
             size: 8,
             fields: vec![
-                field("execs", 0, None, int(4, false)),
-                field("_pad", 32, None, int(4, false)),
+                Field::new("execs", 0, Layout::int(4, false)),
+                Field::new("_pad", 32, Layout::int(4, false)),
             ],
         };
         let fields = vec![
-            field("count", 0, None, int(8, false)),
-            field("stats", 64, None, stats),
-            field("comm", 128, None, array(int(1, true), 8)),
-            field("vals", 192, None, array(int(2, false), 2)),
-            field("a", 224, Some(3), int(1, false)),
-            field("b", 227, Some(5), int(1, true)),
-            field("kind", 256, None, kind()),
+            Field::new("count", 0, Layout::int(8, false)),
+            Field::new("stats", 64, stats),
+            Field::new("comm", 128, Layout::array(Layout::int(1, true), 8)),
+            Field::new("vals", 192, Layout::array(Layout::int(2, false), 2)),
+            Field::bitfield("a", 224, 3, Layout::int(1, false)),
+            Field::bitfield("b", 227, 5, Layout::int(1, true)),
+            Field::new("kind", 256, kind()),
         ];
         Layout::Struct {
             name: "Sample".into(),
@@ -547,10 +530,10 @@ mod tests {
                 ("kind", 32, 0, None),
             ]
         );
-        assert_eq!(leaves[2].layout, array(int(1, true), 8));
-        let top = int(4, false).leaves();
+        assert_eq!(leaves[2].layout, Layout::array(Layout::int(1, true), 8));
+        let top = Layout::int(4, false).leaves();
         assert_eq!((top.len(), top[0].path.as_str()), (1, ""));
-        let nested: Vec<_> = array(array(int(1, false), 4), 2)
+        let nested: Vec<_> = Layout::array(Layout::array(Layout::int(1, false), 4), 2)
             .leaves()
             .into_iter()
             .map(|l| (l.path, l.byte_offset))
@@ -560,8 +543,8 @@ mod tests {
             name: "F".into(),
             size: 4,
             fields: vec![
-                field("n", 0, None, int(4, false)),
-                field("data", 32, None, array(int(1, false), 0)),
+                Field::new("n", 0, Layout::int(4, false)),
+                Field::new("data", 32, Layout::array(Layout::int(1, false), 0)),
             ],
         };
         assert_eq!(flexible.leaves().len(), 1);
@@ -602,20 +585,20 @@ mod tests {
     #[test]
     fn each_leaf_kind_round_trips() {
         let cases: Vec<(Layout, &str, Value)> = vec![
-            (int(1, false), "255", Value::Unsigned(255)),
-            (int(2, true), "-0x8000", Value::Signed(-32768)),
-            (int(1, true), "0xff", Value::Signed(-1)), // hex spells the bits
+            (Layout::int(1, false), "255", Value::Unsigned(255)),
+            (Layout::int(2, true), "-0x8000", Value::Signed(-32768)),
+            (Layout::int(1, true), "0xff", Value::Signed(-1)), // hex spells the bits
             (
-                int(8, false),
+                Layout::int(8, false),
                 "18_446_744_073_709_551_615",
                 Value::Unsigned(u64::MAX),
             ),
             (
-                int(8, true),
+                Layout::int(8, true),
                 "-9223372036854775808",
                 Value::Signed(i64::MIN),
             ),
-            (int(4, false), "0b101", Value::Unsigned(5)),
+            (Layout::int(4, false), "0b101", Value::Unsigned(5)),
             (BOOL, "TRUE", Value::Bool(true)),
             (BOOL, "0", Value::Bool(false)),
             (Layout::Float { size: 4 }, "0.1", Value::Float(0.1)),
@@ -643,27 +626,35 @@ mod tests {
                 Value::Unsigned(0xffff_ffff_8100_0000),
             ),
             (
-                array(int(1, false), 8),
+                Layout::array(Layout::int(1, false), 8),
                 "  /bin/sh ",
                 Value::Text("/bin/sh".into()),
             ),
             (
-                array(int(1, false), 8),
+                Layout::array(Layout::int(1, false), 8),
                 r#"" q\"\\ ""#,
                 Value::Text(" q\"\\ ".into()),
             ),
             (
-                array(int(1, false), 8),
+                Layout::array(Layout::int(1, false), 8),
                 r#""\u{e9}""#,
                 Value::Text("é".into()),
             ),
-            (array(int(1, false), 4), "\"\"", Value::Text(String::new())),
             (
-                array(int(1, false), 4),
+                Layout::array(Layout::int(1, false), 4),
+                "\"\"",
+                Value::Text(String::new()),
+            ),
+            (
+                Layout::array(Layout::int(1, false), 4),
                 "0a 00 00 01",
                 Value::Bytes(vec![10, 0, 0, 1]),
             ),
-            (array(int(1, false), 4), "0a", Value::Text("0a".into())),
+            (
+                Layout::array(Layout::int(1, false), 4),
+                "0a",
+                Value::Text("0a".into()),
+            ),
             (
                 Layout::Bytes { size: 3 },
                 "0a 1b FF",
@@ -685,7 +676,7 @@ mod tests {
                 Value::Bytes(vec![1, 2]),
             ),
             (
-                int(16, false),
+                Layout::int(16, false),
                 "00000000000000000000000000000000",
                 Value::Bytes(vec![0; 16]),
             ),
@@ -731,15 +722,31 @@ mod tests {
     #[test]
     fn errors_say_what_is_wrong() {
         let cases = [
-            (int(1, false), "abc", "not a number: \"abc\""),
-            (int(1, false), "", "not a number: \"\""),
-            (int(1, false), "--1", "not a number: \"--1\""),
-            (int(1, false), "300", "300 does not fit in u8 (0..=255)"),
-            (int(1, false), "-1", "-1 does not fit in u8 (0..=255)"),
-            (int(1, true), "-129", "-129 does not fit in i8 (-128..=127)"),
-            (int(1, true), "255", "255 does not fit in i8 (-128..=127)"),
+            (Layout::int(1, false), "abc", "not a number: \"abc\""),
+            (Layout::int(1, false), "", "not a number: \"\""),
+            (Layout::int(1, false), "--1", "not a number: \"--1\""),
             (
-                int(8, false),
+                Layout::int(1, false),
+                "300",
+                "300 does not fit in u8 (0..=255)",
+            ),
+            (
+                Layout::int(1, false),
+                "-1",
+                "-1 does not fit in u8 (0..=255)",
+            ),
+            (
+                Layout::int(1, true),
+                "-129",
+                "-129 does not fit in i8 (-128..=127)",
+            ),
+            (
+                Layout::int(1, true),
+                "255",
+                "255 does not fit in i8 (-128..=127)",
+            ),
+            (
+                Layout::int(8, false),
                 "99999999999999999999999999999999999999999",
                 "99999999999999999999999999999999999999999 does not fit in u64 (0..=18446744073709551615)",
             ),
@@ -761,12 +768,12 @@ mod tests {
             ),
             (Layout::Float { size: 8 }, "x", "not a number: \"x\""),
             (
-                array(int(1, true), 16),
+                Layout::array(Layout::int(1, true), 16),
                 "abcdefghijklmnopqrst",
                 "text is 20 bytes, field holds at most 15 plus the NUL",
             ),
             (
-                array(int(1, true), 16),
+                Layout::array(Layout::int(1, true), 16),
                 r#""a\0b""#,
                 "text cannot contain a NUL byte",
             ),
@@ -799,7 +806,7 @@ mod tests {
             byte_offset: 0,
             bit_offset: 5,
             bitfield_bits: Some(3),
-            layout: int(4, false),
+            layout: Layout::int(4, false),
         };
         assert_eq!(
             encode_leaf(&bitfield, "8", &mut [0; 4])

@@ -54,7 +54,35 @@ pub struct Field {
     pub layout: Layout,
 }
 
+impl Field {
+    /// An ordinary (not bitfield) member at `bit_offset` bits into its struct.
+    pub fn new(name: impl Into<String>, bit_offset: u32, layout: Layout) -> Field {
+        Field {
+            name: name.into(),
+            bit_offset,
+            bitfield_bits: None,
+            layout,
+        }
+    }
+
+    /// A bitfield member `bits` wide.
+    pub fn bitfield(name: impl Into<String>, bit_offset: u32, bits: u32, layout: Layout) -> Field {
+        Field {
+            bitfield_bits: Some(bits),
+            ..Field::new(name, bit_offset, layout)
+        }
+    }
+}
+
 impl Layout {
+    /// An array of `len` elements.
+    pub fn array(elem: Layout, len: usize) -> Layout {
+        Layout::Array {
+            elem: Box::new(elem),
+            len,
+        }
+    }
+
     /// A plain integer of `size` bytes.
     pub fn int(size: usize, signed: bool) -> Layout {
         Layout::Int {

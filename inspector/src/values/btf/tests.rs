@@ -106,19 +106,6 @@ impl Builder {
     }
 }
 
-fn int(size: usize, signed: bool) -> Layout {
-    Layout::int(size, signed)
-}
-
-fn field(name: &str, bit_offset: u32, layout: Layout) -> Field {
-    Field {
-        name: name.into(),
-        bit_offset,
-        bitfield_bits: None,
-        layout,
-    }
-}
-
 /// struct Info { u64 count; struct Stats { u64 execs, opens; } stats; char comm[16];
 /// enum Kind kind; u32 _pad; }, then `typedef struct Info info_t` as the last type.
 fn info_blob() -> Vec<u8> {
@@ -155,8 +142,8 @@ fn ints() {
     b.add_int("char", 1, 2);
     b.add_int("char", 1, 1);
     let btf = Btf::parse(&b.finish()).unwrap();
-    assert_eq!(btf.layout(1), Ok(int(4, true)));
-    assert_eq!(btf.layout(2), Ok(int(1, false)));
+    assert_eq!(btf.layout(1), Ok(Layout::int(4, true)));
+    assert_eq!(btf.layout(2), Ok(Layout::int(1, false)));
     assert_eq!(
         btf.layout(3),
         Ok(Layout::Int {
@@ -187,8 +174,8 @@ fn struct_with_nested_struct_char_array_and_enum() {
         name: "Stats".into(),
         size: 16,
         fields: vec![
-            field("execs", 0, int(8, false)),
-            field("opens", 64, int(8, false)),
+            Field::new("execs", 0, Layout::int(8, false)),
+            Field::new("opens", 64, Layout::int(8, false)),
         ],
     };
     let comm = Layout::Array {
@@ -207,11 +194,11 @@ fn struct_with_nested_struct_char_array_and_enum() {
         variants: vec![("Exec".into(), 0), ("Open".into(), 1)],
     };
     let fields = vec![
-        field("count", 0, int(8, false)),
-        field("stats", 64, stats),
-        field("comm", 192, comm),
-        field("kind", 320, kind),
-        field("_pad", 352, int(4, false)),
+        Field::new("count", 0, Layout::int(8, false)),
+        Field::new("stats", 64, stats),
+        Field::new("comm", 192, comm),
+        Field::new("kind", 320, kind),
+        Field::new("_pad", 352, Layout::int(4, false)),
     ];
     let layout = btf.layout(id).unwrap();
     assert_eq!(
@@ -298,7 +285,7 @@ fn typedef_and_qualifier_chains() {
     let tagged = b.add_type("user", 18, 0, false, named, &[]);
     let ptr = b.add_type("", 2, 0, false, tagged, &[]);
     let btf = parse(&b.finish()).unwrap();
-    assert_eq!(btf.layout(constant), Ok(int(4, false)));
+    assert_eq!(btf.layout(constant), Ok(Layout::int(4, false)));
     let name = |id| btf.layout(id).unwrap().type_name();
     assert_eq!(
         [name(foo_t), name(anon), name(const_bar), name(tagged)],
@@ -441,7 +428,7 @@ fn other_kinds() {
     assert_eq!(variants(wide), [(String::new(), -2)]);
     assert_eq!(btf.layout(float), Ok(Layout::Float { size: 8 }));
     assert_eq!(btf.layout(union).unwrap().type_name(), "union U");
-    let fields = vec![field("counter", 64, int(8, false))];
+    let fields = vec![Field::new("counter", 64, Layout::int(8, false))];
     assert_eq!(
         btf.layout(datasec),
         Ok(Layout::Struct {
@@ -450,7 +437,7 @@ fn other_kinds() {
             fields
         })
     );
-    assert_eq!(btf.layout(var), Ok(int(8, false)));
+    assert_eq!(btf.layout(var), Ok(Layout::int(8, false)));
     assert_eq!(
         btf.layout(mangled).unwrap().type_name(),
         "struct _ZN6shared8ExecInfo17h0123456789abcdefE"

@@ -2,7 +2,7 @@
 //! program or a userspace thread, on which CPU — then one [`FloodRequest`].
 use crate::maps::{
     MapDesc, kernel_flood_refusal,
-    ops::{FloodFrom, FloodRequest},
+    ops::{FloodFrom, FloodRequest, MAX_FLOOD},
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,6 +93,12 @@ impl FloodSetup {
         let text = text.trim().replace('_', "");
         match text.parse::<u32>() {
             Ok(0) => self.error = Some("a flood needs at least one key".into()),
+            // Refused here, while typing, not after the confirm.
+            Ok(count) if count > MAX_FLOOD => {
+                self.error = Some(format!(
+                    "{count} keys is more than a flood takes (at most {MAX_FLOOD}, bpf_loop's limit)"
+                ));
+            }
             Ok(count) => {
                 self.count = count;
                 self.editing = None;
@@ -104,8 +110,7 @@ impl FloodSetup {
             }
             Err(_) => {
                 self.error = Some(format!(
-                    "not a count: {text:?} (a whole number from 1 to {})",
-                    u32::MAX
+                    "not a count: {text:?} (a whole number from 1 to {MAX_FLOOD})"
                 ));
             }
         }

@@ -78,6 +78,9 @@ pub struct App {
     pub popup: Option<Popup>,
     /// Whose maps these are: what editing may do.
     pub ownership: Ownership,
+    /// The map whose rows the collector is ordering for new rules, and the status line that
+    /// says so: cleared when the ordered rows arrive.
+    ordering: Option<(usize, Status)>,
 }
 
 impl App {
@@ -98,6 +101,7 @@ impl App {
             kernel: None,
             ownership: Ownership::Own,
             popup: None,
+            ordering: None,
         }
     }
 
@@ -129,9 +133,20 @@ impl App {
         let Some(view) = self.maps.get_mut(refresh.map) else {
             return;
         };
+        let ordered = refresh
+            .rows
+            .as_ref()
+            .is_some_and(|rows| rows.rules == rules);
         match refresh.result {
             Ok((snapshot, changes)) => view.apply_ordered(snapshot, changes, &rules, refresh.rows),
             Err(error) => view.error = Some(Arc::new(error)),
+        }
+        let done = |(map, _): &mut (usize, Status)| *map == refresh.map && ordered;
+        if let Some((_, status)) = self.ordering.take_if(done) {
+            // The rows are in: the "ordering…" line goes, unless something replaced it.
+            if self.status.as_ref() == Some(&status) {
+                self.status = None;
+            }
         }
         let page = self.page_rows;
         if let Some(view) = self.maps.get_mut(refresh.map) {
@@ -265,6 +280,7 @@ impl App {
         match refresh {
             Some((map, rows)) => {
                 self.set_status(format!("ordering {rows} entries…"), false);
+                self.ordering = self.status.clone().map(|status| (map, status));
                 Some(Effect::SetRules {
                     rules: self.rules.clone(),
                     refresh: Some(map),

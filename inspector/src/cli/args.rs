@@ -3,7 +3,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::{Parser, Subcommand};
 
-use crate::{loader::Source, values::Layout};
+use crate::{loader::Source, maps::ops::MAX_FLOOD, values::Layout};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -89,7 +89,7 @@ pub enum Command {
         /// The map's name (e.g. EXP_HASH, EXP_LRU).
         map: String,
         /// Keys to insert (default: max_entries + 1, one more than fits).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_FLOOD)))]
         count: Option<u32>,
         /// CPU to run the inserts on, so the figures repeat.
         #[arg(long, default_value_t = 0)]

@@ -24,8 +24,7 @@ use thiserror::Error;
 
 use crate::{
     sys::{self, SysError},
-    values::Layout,
-    values::btf::Btf,
+    values::{Layout, btf::Btf, render},
 };
 
 #[derive(Debug, Error)]
@@ -239,10 +238,11 @@ impl MapHandle {
                 Ok(layout.clone())
             } else {
                 Err(format!(
-                    "--{what}-type {} is {} bytes; {}'s {what}s are {size}",
+                    "--{what}-type {} is {}; {}'s {what}s are {}",
                     layout.type_name(),
-                    layout.size(),
-                    desc.meta.name
+                    render::bytes(layout.size()),
+                    desc.meta.name,
+                    render::bytes(size as usize)
                 ))
             }
         };

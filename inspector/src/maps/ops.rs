@@ -175,8 +175,8 @@ fn check_sizes(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
     };
     if let Some(key) = key.filter(|k| k.len() != key_size) {
         return Err(OpError::refused(format!(
-            "the key is {} bytes; {} takes {key_size}",
-            key.len(),
+            "the key is {}; {} takes {key_size}",
+            crate::values::render::bytes(key.len()),
             desc.meta.name
         )));
     }
@@ -185,8 +185,8 @@ fn check_sizes(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
             if value.len() != value_len =>
         {
             Err(OpError::refused(format!(
-                "the value is {} bytes; {} takes {value_len}",
-                value.len(),
+                "the value is {}; {} takes {value_len}",
+                crate::values::render::bytes(value.len()),
                 desc.meta.name
             )))
         }

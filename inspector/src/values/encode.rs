@@ -7,7 +7,7 @@
 
 use std::num::IntErrorKind;
 
-use crate::values::{Layout, layout::visit_fields};
+use crate::values::{Layout, layout::visit_fields, render::bytes};
 
 /// One editable scalar: where its bytes are, and how to read input for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,15 +35,15 @@ pub enum EncodeError {
     NotABool { input: String },
     #[error("unknown variant {input:?} (expected one of: {expected})")]
     UnknownVariant { input: String, expected: String },
-    #[error("text is {len} bytes, field holds at most {max} plus the NUL")]
+    #[error("text is {}, field holds at most {max} plus the NUL", bytes(*.len))]
     TextTooLong { len: usize, max: usize },
     #[error("text cannot contain a NUL byte")]
     TextHasNul,
     #[error("not hex bytes: {input:?} (expected pairs of hex digits, like 0a 1b ff)")]
     NotHex { input: String },
-    #[error("{got} bytes given, the field is {expected} bytes")]
+    #[error("{} given, the field is {}", bytes(*.got), bytes(*.expected))]
     WrongByteCount { expected: usize, got: usize },
-    #[error("the field needs bytes {offset}..{end} but the buffer is {len} bytes")]
+    #[error("the field needs bytes {offset}..{end} but the buffer is {}", bytes(*.len))]
     BufferTooSmall {
         offset: usize,
         end: usize,
@@ -795,7 +795,7 @@ mod tests {
             (
                 Layout::Bytes { size: 2 },
                 "0a",
-                "1 bytes given, the field is 2 bytes",
+                "1 byte given, the field is 2 bytes",
             ),
         ];
         for (layout, input, message) in cases {

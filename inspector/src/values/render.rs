@@ -4,6 +4,15 @@ use std::{cmp::Ordering, fmt};
 
 use super::decode::Value;
 
+/// "1 byte", "4 bytes".
+pub fn bytes(n: usize) -> String {
+    if n == 1 {
+        "1 byte".into()
+    } else {
+        format!("{n} bytes")
+    }
+}
+
 /// Options for [`Value::render`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {

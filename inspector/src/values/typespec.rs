@@ -2,6 +2,10 @@
 //! `u8`..`u64`, `i8`..`i64`, `bool`, `char[N]` (text), `u8[N]`/`u32[N]`… (arrays), `bytes[N]`.
 use crate::values::Layout;
 
+/// The largest key or value a map can have: the kernel caps key + value at KMALLOC_MAX_SIZE
+/// (4 MiB with 4 KiB pages), so a bigger type can never describe a map.
+pub const MAX_TYPE_SIZE: usize = 4 << 20;
+
 pub fn parse(spec: &str) -> Result<Layout, String> {
     let spec = spec.trim();
     if let Some((elem, rest)) = spec.split_once('[') {
@@ -10,13 +14,22 @@ pub fn parse(spec: &str) -> Result<Layout, String> {
             .and_then(|n| n.trim().parse().ok())
             .filter(|&n| n > 0)
             .ok_or_else(|| format!("bad array length in {spec:?} (expected e.g. u8[16])"))?;
-        if elem == "bytes" {
-            return Ok(Layout::Bytes { size: len });
+        let elem_layout = match elem {
+            "bytes" => Layout::int(1, false),
+            _ => scalar(elem).ok_or_else(|| unknown(elem))?,
+        };
+        let fits = len
+            .checked_mul(elem_layout.size())
+            .is_some_and(|size| size <= MAX_TYPE_SIZE);
+        if !fits {
+            return Err(format!(
+                "{spec} is larger than any map key or value (at most {} MiB)",
+                MAX_TYPE_SIZE >> 20
+            ));
         }
-        let elem = scalar(elem).ok_or_else(|| unknown(elem))?;
-        return Ok(Layout::Array {
-            elem: Box::new(elem),
-            len,
+        return Ok(match elem {
+            "bytes" => Layout::Bytes { size: len },
+            _ => Layout::array(elem_layout, len),
         });
     }
     scalar(spec).ok_or_else(|| unknown(spec))
@@ -73,5 +86,17 @@ mod tests {
         assert!(parse("u8[0]").unwrap_err().contains("bad array length"));
         assert!(parse("u8[x]").is_err());
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn arrays_too_large_for_any_map_are_refused_without_overflow() {
+        // 8 * 2^61 overflows a usize: the message must not print a wrapped size.
+        let err = parse("u64[2305843009213693952]").unwrap_err();
+        assert_eq!(
+            err,
+            "u64[2305843009213693952] is larger than any map key or value (at most 4 MiB)"
+        );
+        assert!(parse("bytes[4194305]").is_err());
+        assert_eq!(parse("bytes[4194304]").unwrap().size(), MAX_TYPE_SIZE);
     }
 }

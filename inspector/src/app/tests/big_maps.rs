@@ -83,6 +83,41 @@ fn a_sort_key_on_a_big_map_goes_to_the_collector_and_the_rows_wait_for_it() {
         app.maps[0].rows[0], 0,
         "key descending: the biggest key, index 0, first"
     );
+    assert_eq!(
+        app.status, None,
+        "the ordering line goes once the rows are in"
+    );
+}
+
+#[test]
+fn the_ordering_line_stays_until_rows_for_the_new_rules_arrive() {
+    let mut app = big_app();
+    app.update(Action::CycleSort);
+    // A refresh ordered under the old rules (sent before the key) does not end it.
+    let snap = Arc::clone(app.maps[0].snapshot.as_ref().unwrap());
+    let stale = Ordered {
+        rules: RowRules::default(),
+        rows: rows::build(&app.maps[0].desc, &snap, &RowRules::default()),
+    };
+    app.apply_refresh(Refresh {
+        map: 0,
+        result: Ok((snap, Changes::default())),
+        rows: Some(stale),
+    });
+    assert!(app.status.as_ref().unwrap().text.contains("ordering"));
+    // A status set meanwhile (an error, a result) is not wiped by the rows arriving.
+    app.set_status("lookup: no such key", true);
+    let snap = Arc::clone(app.maps[0].snapshot.as_ref().unwrap());
+    let ordered = Ordered {
+        rules: app.rules.clone(),
+        rows: rows::build(&app.maps[0].desc, &snap, &app.rules),
+    };
+    app.apply_refresh(Refresh {
+        map: 0,
+        result: Ok((snap, Changes::default())),
+        rows: Some(ordered),
+    });
+    assert_eq!(app.status.as_ref().unwrap().text, "lookup: no such key");
 }
 
 #[test]

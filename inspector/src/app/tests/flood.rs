@@ -107,6 +107,13 @@ fn capital_f_types_the_count_and_refuses_what_is_no_count() {
         Some("a flood needs at least one key")
     );
     press(&mut app, [Action::Erase]);
+    // Over bpf_loop's limit: refused while typing, not after the confirm.
+    press(&mut app, typing("8388609"));
+    press(&mut app, [Action::Submit]);
+    assert_eq!(app.mode, Mode::FloodCount);
+    let error = setup(&app).error.clone().unwrap();
+    assert!(error.contains("at most 8388608"), "{error}");
+    press(&mut app, [Action::Erase; 7]);
     press(&mut app, typing("ten"));
     assert!(press(&mut app, [Action::Submit]).is_empty());
     assert!(

@@ -65,12 +65,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let (top, rest) = take_top(inner, head_rows.min(inner.height.saturating_sub(1)));
     frame.render_widget(Paragraph::new(head), top);
     let (spark, text) = take_top(rest, spark_rows);
-    // The newest refreshes that fit, oldest on the left, drawn from the lowest count shown
-    // to the highest so the sawtooth of batch evictions stands out (the headline says
-    // which counts the bars span, and max_entries).
-    let (low, high) = span(view, width);
-    let data: Vec<u64> = shown(view, width).map(|n| (n - low) as u64 + 1).collect();
-    let peak = (high - low) as u64 + 1;
+    // The newest refreshes that fit, oldest on the left. A count that moves is drawn from
+    // the lowest count shown to the highest, so the sawtooth of batch evictions stands out
+    // (the headline says which counts the bars span); a flat one against 0..max_entries,
+    // so an empty map looks empty and a full one full.
+    let (base, top) = span(view, width);
+    let lift = u64::from(top > base && base > 0);
+    let data: Vec<u64> = shown(view, width)
+        .map(|n| (n - base) as u64 + lift)
+        .collect();
+    let peak = (top - base) as u64 + lift;
     frame.render_widget(
         Sparkline::default()
             .data(&data)
@@ -89,11 +93,16 @@ fn shown(view: &MapView, width: usize) -> impl Iterator<Item = usize> + '_ {
         .copied()
 }
 
-/// The lowest and highest count shown.
+/// The counts the chart spans: the lowest to the highest shown when they differ, else 0 to
+/// max_entries (a flat line drawn at its true height).
 fn span(view: &MapView, width: usize) -> (usize, usize) {
     let low = shown(view, width).min().unwrap_or(0);
     let high = shown(view, width).max().unwrap_or(0);
-    (low, high)
+    if high > low {
+        (low, high)
+    } else {
+        (0, (view.desc.meta.max_entries as usize).max(high).max(1))
+    }
 }
 
 /// "now 390/1003 (38%) · chart 262–390 · 128 gone at the last refresh (evicted or deleted)".

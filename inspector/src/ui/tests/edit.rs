@@ -136,6 +136,23 @@ fn lru_pane_with_a_sawtooth() {
 }
 
 #[test]
+fn an_empty_lru_draws_no_bars() {
+    // EXP_LRU before any flood: 0 of 1003 at every refresh. The chart must read as empty,
+    // not as full-height bars of a flat line.
+    let mut app = selected(test_fixtures::EXP_LRU);
+    app.maps[test_fixtures::EXP_LRU].history = vec![0; 40].into();
+    let screen = text(render(&app, 100, 30).backend().buffer());
+    assert!(screen.contains("chart 0–1003"), "{screen}");
+    let bars = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let lru_pane = &screen[screen.find("now ").unwrap()..];
+    assert!(!lru_pane.contains(bars), "{lru_pane}");
+    // And a map that stays full draws full bars.
+    app.maps[test_fixtures::EXP_LRU].history = vec![1003; 40].into();
+    let screen = text(render(&app, 100, 30).backend().buffer());
+    assert!(screen.contains('█'), "{screen}");
+}
+
+#[test]
 fn no_common_lru_explains_the_per_cpu_share() {
     let app = selected(test_fixtures::EXP_NOCOMMON);
     let screen = text(render(&app, 100, 30).backend().buffer());

@@ -14,6 +14,7 @@ pub mod app;
 pub mod cli;
 pub mod loader;
 pub mod maps;
+pub mod report;
 pub mod sys;
 #[cfg(test)]
 mod test_fixtures;

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
         Err(err) => {
             // Errors are expected outcomes (no root, bad map name, refused flood): one plain
             // line with its causes, no backtrace.
-            eprintln!("mapinspect: {err:#}");
+            eprintln!("mapinspect: {}", inspector::report::one_line(err.as_ref()));
             ExitCode::FAILURE
         }
     }

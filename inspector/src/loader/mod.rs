@@ -17,6 +17,7 @@ use crate::maps::{
     MapError, MapHandle,
     ops::{FloodFrom, OpError, OpResult, Operation},
 };
+use crate::report::one_line;
 
 #[derive(Debug, Error)]
 pub enum LoadError {
@@ -36,12 +37,12 @@ pub enum LoadError {
     ObjectFile { path: String, reason: String },
     #[error("cannot open the map pinned at {path}: {reason}")]
     Pin { path: String, reason: String },
-    #[error("loading the eBPF object failed: {}", chain(.source))]
+    #[error("loading the eBPF object failed: {}", one_line(.source))]
     Load {
         #[source]
         source: aya::EbpfError,
     },
-    #[error("program {name}: {}", chain(.source))]
+    #[error("program {name}: {}", one_line(.source))]
     Program {
         name: String,
         #[source]
@@ -49,18 +50,6 @@ pub enum LoadError {
     },
     #[error(transparent)]
     Map(#[from] MapError),
-}
-
-/// An error and all its causes on one line: aya keeps the errno in the innermost one.
-pub(crate) fn chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// What happened to one program.

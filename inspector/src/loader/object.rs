@@ -8,9 +8,10 @@ use aya::{
     programs::{Program, ProgramError},
 };
 
-use super::{LoadError, ProgramStatus, chain};
+use super::{LoadError, ProgramStatus};
 use crate::{
     maps::{MapError, MapHandle},
+    report::one_line,
     sys::SysError,
     values::btf::Btf,
 };
@@ -95,7 +96,7 @@ pub(super) fn attach_all(ebpf: &mut Ebpf, elf: &[u8]) -> Vec<ProgramStatus> {
             let section = sections.get(name).map_or("", String::as_str);
             let (attached, attachment) = match attach(program, plan(section)) {
                 Ok(done) => done,
-                Err(err) => (false, format!("not attached: {}", chain(&err))),
+                Err(err) => (false, format!("not attached: {}", one_line(&err))),
             };
             ProgramStatus {
                 name: name.to_string(),

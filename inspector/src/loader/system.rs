@@ -30,7 +30,15 @@ pub(super) fn open(pick: Pick<'_>) -> Result<(Vec<MapHandle>, Vec<ProgramStatus>
                 .collect::<Result<Vec<_>, _>>()?
         }
         Pick::Id(id) => vec![MapHandle::open_by_id(id)?],
-        Pick::Pin(path) => vec![MapHandle::open_pinned(path).map_err(|err| pin_error(path, err))?],
+        Pick::Pin(path) => {
+            if let Some(reason) = pin_path_problem(path) {
+                return Err(LoadError::Pin {
+                    path: path.display().to_string(),
+                    reason,
+                });
+            }
+            vec![MapHandle::open_pinned(path).map_err(|err| pin_error(path, err))?]
+        }
     };
     for map in &mut maps {
         map.owners = owners(&programs, map.meta().id);
@@ -49,8 +57,68 @@ pub(super) fn open(pick: Pick<'_>) -> Result<(Vec<MapHandle>, Vec<ProgramStatus>
     Ok((maps, statuses))
 }
 
+/// bpffs's magic number in statfs' f_type (include/uapi/linux/magic.h).
+const BPF_FS_MAGIC: i64 = 0xcafe_4a11;
+
+/// What is wrong with a --pin path before asking the kernel, which answers EACCES or EPERM
+/// for anything that is not a pinned object and so would mislead.
+fn pin_path_problem(path: &Path) -> Option<String> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Some("nothing is pinned there (no such file)".into());
+        }
+        Err(err) => return Some(err.to_string()),
+    };
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
+    // SAFETY: c_path is NUL-terminated and fs has room for one statfs, which the call fills.
+    let on_bpffs = unsafe { libc::statfs(c_path.as_ptr(), fs.as_mut_ptr()) } == 0 && {
+        // SAFETY: statfs returned 0, so it filled fs.
+        let fs = unsafe { fs.assume_init() };
+        #[expect(
+            clippy::useless_conversion,
+            reason = "f_type is an i64 here, a narrower integer on other targets"
+        )]
+        let f_type = i64::from(fs.f_type);
+        f_type == BPF_FS_MAGIC
+    };
+    if !on_bpffs {
+        return Some(
+            "not a pinned BPF object: pins live on a BPF filesystem (bpffs, usually \
+             /sys/fs/bpf)"
+                .into(),
+        );
+    }
+    if meta.is_dir() {
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let inside = match names.len() {
+            0 => "it is empty".to_string(),
+            n if n > 8 => format!("it holds {}, … ({n} in all)", names[..8].join(", ")),
+            _ => format!("it holds {}", names.join(", ")),
+        };
+        return Some(format!(
+            "a directory on bpffs, not a pinned map ({inside}); name a map inside it"
+        ));
+    }
+    None
+}
+
 fn pin_error(path: &Path, err: MapError) -> LoadError {
     match err {
+        // A pinned program or link opens, but is no map.
+        MapError::Open { source } if source.errno() == libc::EINVAL => LoadError::Pin {
+            path: path.display().to_string(),
+            reason: "pinned, but not a map (a program or a link?)".into(),
+        },
         MapError::Open { source } => LoadError::Pin {
             path: path.display().to_string(),
             reason: source.to_string(),
@@ -91,5 +159,15 @@ mod tests {
         assert_eq!(owners(&programs, 2), ["count (prog 7)", "trace (prog 9)"]);
         assert_eq!(owners(&programs, 1), ["count (prog 7)"]);
         assert!(owners(&programs, 3).is_empty());
+    }
+
+    #[test]
+    fn pin_paths_off_bpffs_or_missing_say_so_before_the_kernel_does() {
+        let missing = pin_path_problem(Path::new("/nonexistent/pin")).unwrap();
+        assert!(missing.contains("nothing is pinned there"), "{missing}");
+        let file = pin_path_problem(Path::new("/etc/passwd")).unwrap();
+        assert!(file.starts_with("not a pinned BPF object"), "{file}");
+        let dir = pin_path_problem(Path::new("/tmp")).unwrap();
+        assert!(dir.starts_with("not a pinned BPF object"), "{dir}");
     }
 }

@@ -1,19 +1,27 @@
-//! Checks before loading, each failing with the fix in its message: root, a tracefs aya can
+//! Checks before loading, each failing with the fix in its message: capabilities, a tracefs aya can
 //! find, and the memlock limit only where the kernel still charges maps to it.
 use std::path::{Path, PathBuf};
 
-use super::LoadError;
+use super::{LoadError, privilege};
 
 /// tracefs mount points aya looks in, preferred first.
 const TRACEFS_DIRS: [&str; 2] = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"];
 
-/// Root, and (when programs will be attached) a tracefs, mounted here if missing.
-pub(super) fn preflight(needs_tracefs: bool) -> Result<(), LoadError> {
+/// The capabilities `mode` needs, and (when programs will be attached) a tracefs, mounted
+/// here if missing.
+pub(super) fn preflight(mode: privilege::Mode) -> Result<(), LoadError> {
     // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        return Err(LoadError::NotRoot);
+    let uid = unsafe { libc::geteuid() };
+    // Without /proc the kernel will say EPERM itself; no guess is better than a wrong one.
+    if let Some(caps) = privilege::effective() {
+        let missing = privilege::missing(mode, caps, uid);
+        if !missing.is_empty() {
+            return Err(LoadError::Privilege {
+                reason: privilege::refusal(mode, &missing, uid),
+            });
+        }
     }
-    if needs_tracefs {
+    if mode == privilege::Mode::LoadObject {
         ensure_tracefs().map_err(|reason| LoadError::NoTracefs { reason })?;
     }
     Ok(())

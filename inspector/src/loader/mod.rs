@@ -4,6 +4,7 @@
 mod checks;
 mod flood;
 mod object;
+pub mod privilege;
 mod system;
 
 use std::path::PathBuf;
@@ -21,10 +22,9 @@ use crate::report::one_line;
 
 #[derive(Debug, Error)]
 pub enum LoadError {
-    #[error(
-        "root is needed to load eBPF programs and read maps: run it with sudo (sudo mapinspect)"
-    )]
-    NotRoot,
+    /// A capability the mode needs is missing: the reason names it and the fixes.
+    #[error("{reason}")]
+    Privilege { reason: String },
     #[error(
         "tracefs is not mounted and mounting it failed ({reason}); mount it with: sudo mount -t tracefs tracefs /sys/kernel/tracing"
     )]
@@ -105,7 +105,11 @@ pub fn load(source: &Source, write: bool) -> Result<Loaded, LoadError> {
     if *source == Source::Bundled && object::BUNDLED_OBJECT.is_empty() {
         return Err(LoadError::EmptyObject);
     }
-    checks::preflight(loads_object)?;
+    checks::preflight(match source {
+        Source::Bundled | Source::Object(_) => privilege::Mode::LoadObject,
+        Source::System | Source::MapId(_) => privilege::Mode::OpenById,
+        Source::Pin(_) => privilege::Mode::OpenPin,
+    })?;
     let warnings: Vec<String> = checks::raise_memlock_if_needed()
         .err()
         .into_iter()
@@ -121,7 +125,7 @@ pub fn load(source: &Source, write: bool) -> Result<Loaded, LoadError> {
         }
         Source::System => no_object(system::open(system::Pick::All)?),
         Source::MapId(id) => no_object(system::open(system::Pick::Id(*id))?),
-        Source::Pin(path) => no_object(system::open(system::Pick::Pin(path))?),
+        Source::Pin(path) => no_object(system::open(system::Pick::Pin { path, write })?),
     };
     let writable = loads_object || write;
     maps.iter_mut().for_each(|map| map.writable = writable);

@@ -12,13 +12,23 @@ use crate::{
 pub(super) enum Pick<'a> {
     All,
     Id(u32),
-    Pin(&'a Path),
+    /// A pinned map, opened for writing only when the user asked for --write.
+    Pin {
+        path: &'a Path,
+        write: bool,
+    },
 }
 
 /// Opens the picked maps (maps that vanish while being listed are skipped) and lists the
 /// programs on the system, naming each map's users.
 pub(super) fn open(pick: Pick<'_>) -> Result<(Vec<MapHandle>, Vec<ProgramStatus>), LoadError> {
-    let programs = sys::programs().map_err(|source| MapError::Open { source })?;
+    let programs = match sys::programs() {
+        Ok(programs) => programs,
+        // Listing programs needs CAP_SYS_ADMIN; a pinned map opens without it, with its
+        // users unknown (the other picks were refused earlier without that capability).
+        Err(err) if err.errno() == libc::EPERM && matches!(pick, Pick::Pin { .. }) => Vec::new(),
+        Err(source) => return Err(MapError::Open { source }.into()),
+    };
     let mut maps = match pick {
         Pick::All => {
             let ids = sys::map_ids().map_err(|source| MapError::Open { source })?;
@@ -30,14 +40,19 @@ pub(super) fn open(pick: Pick<'_>) -> Result<(Vec<MapHandle>, Vec<ProgramStatus>
                 .collect::<Result<Vec<_>, _>>()?
         }
         Pick::Id(id) => vec![MapHandle::open_by_id(id)?],
-        Pick::Pin(path) => {
+        Pick::Pin { path, write } => {
             if let Some(reason) = pin_path_problem(path) {
                 return Err(LoadError::Pin {
                     path: path.display().to_string(),
                     reason,
                 });
             }
-            vec![MapHandle::open_pinned(path).map_err(|err| pin_error(path, err))?]
+            let map = if write {
+                MapHandle::open_pinned(path)
+            } else {
+                MapHandle::open_pinned_read_only(path)
+            };
+            vec![map.map_err(|err| pin_error(path, err))?]
         }
     };
     for map in &mut maps {
@@ -114,6 +129,18 @@ fn pin_path_problem(path: &Path) -> Option<String> {
 
 fn pin_error(path: &Path, err: MapError) -> LoadError {
     match err {
+        MapError::Open { source } if source.errno() == libc::EACCES => LoadError::Pin {
+            path: path.display().to_string(),
+            reason: pin_mode(path).map_or_else(
+                || "permission denied".to_string(),
+                |(uid, mode)| {
+                    format!(
+                        "its file mode does not let this user open it (owner uid {uid}, mode \
+                         {mode:o}): run it as that user or with sudo"
+                    )
+                },
+            ),
+        },
         // A pinned program or link opens, but is no map.
         MapError::Open { source } if source.errno() == libc::EINVAL => LoadError::Pin {
             path: path.display().to_string(),
@@ -125,6 +152,13 @@ fn pin_error(path: &Path, err: MapError) -> LoadError {
         },
         other => other.into(),
     }
+}
+
+/// The owner and permission bits of a pin, for the message when its mode keeps us out.
+fn pin_mode(path: &Path) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt as _;
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.uid(), meta.mode() & 0o7777))
 }
 
 /// Names (with ids) of the programs that use map `id`.

@@ -185,6 +185,15 @@ impl MapHandle {
         Self::from_fd(fd)
     }
 
+    /// Opens a pinned map for reading only: a pin its user may read but not write opens,
+    /// and the fd can never change the map.
+    pub fn open_pinned_read_only(path: &Path) -> Result<Self, MapError> {
+        let fd = sys::obj_get_read_only(path).map_err(|source| MapError::Open { source })?;
+        let mut map = Self::from_fd(fd)?;
+        map.writable = false;
+        Ok(map)
+    }
+
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
     }

@@ -51,6 +51,8 @@ const BPF_OBJ_PIN: u32 = 6;
 pub const BPF_ANY: u64 = 0;
 pub const BPF_NOEXIST: u64 = 1;
 pub const BPF_EXIST: u64 = 2;
+/// `file_flags` for BPF_OBJ_GET: open read-only.
+const BPF_F_RDONLY: u32 = 1 << 3;
 
 /// A failed bpf(2) call: which command, and the errno in plain words.
 #[derive(Debug, Error)]

@@ -58,11 +58,22 @@ pub fn obj_pin(fd: BorrowedFd<'_>, path: &Path) -> SysResult<()> {
     bpf("pin", BPF_OBJ_PIN, &mut attr).map(drop)
 }
 
-/// BPF_OBJ_GET: open a pinned object (map) from bpffs.
+/// BPF_OBJ_GET: open a pinned object (map) from bpffs, for reading and writing.
 pub fn obj_get(path: &Path) -> SysResult<OwnedFd> {
+    obj_get_with(path, 0)
+}
+
+/// BPF_OBJ_GET with BPF_F_RDONLY: the kernel then checks only read permission on the pin,
+/// and the fd it returns cannot change the map.
+pub fn obj_get_read_only(path: &Path) -> SysResult<OwnedFd> {
+    obj_get_with(path, BPF_F_RDONLY)
+}
+
+fn obj_get_with(path: &Path, file_flags: u32) -> SysResult<OwnedFd> {
     let c_path = path_cstring("open pin", path)?;
     let mut attr = ObjGetAttr {
         pathname: c_path.as_ptr() as u64,
+        file_flags,
         ..Default::default()
     };
     bpf("open pin", BPF_OBJ_GET, &mut attr).map(owned_fd)

@@ -258,6 +258,7 @@ fn fit(text: &str, width: usize) -> String {
 
 /// Greedy word wrap to `width` cells (words longer than a line are cut by `fit`).
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
     let mut lines: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
         match lines.last_mut() {
@@ -265,10 +266,25 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
                 line.push(' ');
                 line.push_str(word);
             }
-            _ => lines.push(fit(word, width)),
+            // A word wider than a line (a 50-digit number, a path) is broken, never cut.
+            _ => lines.extend(chunks(word, width)),
         }
     }
     lines
+}
+
+/// `word` in pieces of at most `width` cells.
+fn chunks(word: &str, width: usize) -> Vec<String> {
+    let mut pieces = vec![String::new()];
+    for c in word.chars() {
+        let piece = pieces.last_mut().expect("starts with one");
+        if !piece.is_empty() && cells(piece) + cells(c.encode_utf8(&mut [0; 4])) > width {
+            pieces.push(c.to_string());
+        } else {
+            piece.push(c);
+        }
+    }
+    pieces
 }
 
 /// A text gauge of `cells` cells: ▰▰▰▱▱▱.

@@ -14,7 +14,10 @@ use crate::app::{
     prompt::{Part, Prompt, PromptKind, flag_meaning, flag_name},
 };
 
+/// The popup's narrowest and widest: it grows with the terminal so long input and long
+/// reasons fit, up to a width that still reads as a popup.
 const WIDTH: u16 = 72;
+const MAX_WIDTH: u16 = 120;
 
 /// A line of the prompt, and whether it shows the focused field (kept on screen).
 struct Row {
@@ -23,7 +26,8 @@ struct Row {
 }
 
 pub fn draw(frame: &mut Frame, screen: Rect, prompt: &Prompt) {
-    let width = WIDTH.min(screen.width);
+    // Three quarters of the terminal, within [WIDTH, MAX_WIDTH] and never wider than it.
+    let width = (screen.width / 4 * 3).clamp(WIDTH.min(screen.width), MAX_WIDTH.min(screen.width));
     let inner_w = usize::from(width.saturating_sub(2));
     let (rows, cursor) = rows(prompt, inner_w);
     let (area, block) = popup(frame, screen, width, rows.len(), &prompt.title);
@@ -109,15 +113,18 @@ fn rows(prompt: &Prompt, width: usize) -> (Vec<Row>, Option<usize>) {
             focused,
         });
         if let Some(error) = &field.error {
-            let text = format!(
-                "{:input_x$}{}",
-                "",
-                fit(error, width.saturating_sub(input_x))
-            );
-            rows.push(Row {
-                line: Line::styled(text, theme::error()),
-                focused,
-            });
+            // Under the input, wrapped: the whole reason, however long.
+            let indent = if width.saturating_sub(input_x) >= 24 {
+                input_x
+            } else {
+                4
+            };
+            for line in wrap(error, width.saturating_sub(indent)) {
+                rows.push(Row {
+                    line: Line::styled(format!("{:indent$}{line}", ""), theme::error()),
+                    focused,
+                });
+            }
         }
     }
     if prompt.fields.is_empty() {

@@ -7,6 +7,7 @@ mod cli;
 mod flood;
 mod maps;
 mod ops;
+mod privilege;
 mod sources;
 mod tui;
 mod util;

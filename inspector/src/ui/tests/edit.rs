@@ -136,6 +136,35 @@ fn lru_pane_with_a_sawtooth() {
 }
 
 #[test]
+fn a_long_reason_is_wrapped_whole_not_cut() {
+    // A 50-digit key: the reason names the whole input and must be read in full.
+    let mut app = test_fixtures::app();
+    press(
+        &mut app,
+        &[Action::Open, Action::Lookup, Action::ClearField],
+    );
+    let digits = "9".repeat(50);
+    press(
+        &mut app,
+        &digits.chars().map(Action::Type).collect::<Vec<_>>(),
+    );
+    press(&mut app, &[Action::Submit]);
+    for width in [80, 200] {
+        let screen = text(render(&app, width, 30).backend().buffer());
+        // Typed, and again in the reason: the whole number both times, and the whole reason.
+        assert_eq!(
+            screen.matches(digits.as_str()).count(),
+            2,
+            "at {width}: {screen}"
+        );
+        assert!(
+            screen.contains("fit in u32 (0..=4294967295)"),
+            "at {width}: {screen}"
+        );
+    }
+}
+
+#[test]
 fn an_empty_lru_draws_no_bars() {
     // EXP_LRU before any flood: 0 of 1003 at every refresh. The chart must read as empty,
     // not as full-height bars of a flat line.

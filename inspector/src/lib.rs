@@ -4,7 +4,7 @@
 //! `sys` (raw bpf(2) calls), `maps` (opening maps, snapshots, operations, floods), `values`
 //! (BTF and the bytes-to-meaning layer: layouts, decoding, encoding, type specs), `loader`
 //! (sources of maps: the bundled object, object files, the system), then the surfaces: `cli`
-//! (arguments and the headless commands) and the TUI (`app` holds state, `ui` draws it,
+//! (arguments and the headless commands), `export` (the Prometheus endpoint) and the TUI (`app` holds state, `ui` draws it,
 //! `tui` runs the loop and the collector thread).
 // Every dependency of the crate is used by the library (the binary and tests see it only
 // through here); a leftover one is a warning, and -D warnings in CI makes it an error.
@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod export;
 pub mod loader;
 pub mod maps;
 pub mod report;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             from,
             json,
         }) => cli::flood::run(&cli, map, *count, *cpu, *from, *json),
+        Some(Command::Export(args)) => export::run(&cli, args),
         None => tui::run(cli::open(&cli)?, cli.interval),
     }
 }

@@ -102,6 +102,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve every map's figures on /metrics for Prometheus (default: every map on the host).
+    Export(crate::export::ExportArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -110,7 +112,7 @@ pub enum FloodSource {
     User,
 }
 
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let secs: f64 = text
         .parse()
         .map_err(|_| format!("not a number of seconds: {text:?}"))?;

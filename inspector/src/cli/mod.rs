@@ -8,15 +8,33 @@ use color_eyre::eyre::{Result, bail};
 
 pub use args::*;
 
-use crate::loader::{self, Loaded, Source};
+use crate::{
+    loader::{self, Loaded, Source},
+    values::Layout,
+};
 
 /// Loads the source the command line names and applies its type overrides.
 pub fn open(cli: &Cli) -> Result<Loaded> {
-    let source = cli.source.source();
-    let mut loaded = loader::load(&source, cli.write)?;
+    open_source(
+        &cli.source.source(),
+        cli.write,
+        cli.key_type.as_ref(),
+        cli.value_type.as_ref(),
+    )
+}
+
+/// Loads `source` and reads maps without BTF with the given types (`export` reopens its
+/// source with this on every scrape).
+pub fn open_source(
+    source: &Source,
+    write: bool,
+    key_type: Option<&Layout>,
+    value_type: Option<&Layout>,
+) -> Result<Loaded> {
+    let mut loaded = loader::load(source, write)?;
     let single = matches!(source, Source::MapId(_) | Source::Pin(_));
     for map in &mut loaded.maps {
-        if let Err(err) = map.use_types(cli.key_type.as_ref(), cli.value_type.as_ref()) {
+        if let Err(err) = map.use_types(key_type, value_type) {
             // One map named by the user: its size mismatch is an error; among many, a note.
             if single {
                 bail!(err);

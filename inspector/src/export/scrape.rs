@@ -1,0 +1,219 @@
+//! One scrape: open the source (again, for maps other programs own, so a map that is gone
+//! drops out), pick the maps, read each through the cache, gather the figures.
+use std::{
+    collections::{BTreeMap, HashSet},
+    os::fd::AsRawFd as _,
+    time::Instant,
+};
+
+use color_eyre::eyre::Result;
+use glob::Pattern;
+
+use super::{
+    ExportArgs,
+    cache::{Cache, countable},
+    metrics::{MapFacts, Scrape, encode_scrape},
+};
+use crate::{
+    cli,
+    loader::{Loaded, Source},
+    maps::{MapHandle, MapKind},
+    values::Layout,
+};
+
+/// BPF_MAP_TYPE_RINGBUF (include/uapi/linux/bpf.h).
+const RINGBUF: u32 = 27;
+
+/// The exporter's state, owned by its one collecting thread.
+pub struct Exporter {
+    source: Source,
+    key_type: Option<Layout>,
+    value_type: Option<Layout>,
+    /// Kept for the exporter's life when mapinspect loaded the object itself (its programs
+    /// stay attached); `None` for maps other programs own, which are reopened each scrape.
+    owned: Option<Loaded>,
+    maps: Vec<Pattern>,
+    entries: Vec<Pattern>,
+    max_series: usize,
+    cache: Cache,
+    /// Maps whose last read failed, and whether the source failed last time: problems are
+    /// written to stderr when they start, not on every scrape.
+    failing: HashSet<u32>,
+    source_failing: bool,
+}
+
+impl Exporter {
+    /// Opens the source once, so bad flags and missing maps fail at start.
+    pub fn new(
+        source: Source,
+        key_type: Option<Layout>,
+        value_type: Option<Layout>,
+        args: &ExportArgs,
+    ) -> Result<Self> {
+        let loaded = cli::open_source(&source, false, key_type.as_ref(), value_type.as_ref())?;
+        for warning in &loaded.warnings {
+            eprintln!("warning: {warning}");
+        }
+        let names: Vec<&str> = loaded.maps.iter().map(|m| m.meta().name.as_str()).collect();
+        for pattern in &args.entries {
+            if !names.iter().any(|n| pattern.matches(n)) {
+                eprintln!(
+                    "warning: --entries {pattern}: no map by that name yet (maps: {})",
+                    names.join(", ")
+                );
+            }
+        }
+        Ok(Self {
+            owned: source.owns_its_maps().then_some(loaded),
+            source,
+            key_type,
+            value_type,
+            maps: args.maps.clone(),
+            entries: args.entries.clone(),
+            max_series: args.max_series,
+            cache: Cache::new(args.cache_for),
+            failing: HashSet::new(),
+            source_failing: false,
+        })
+    }
+
+    /// Reads what it must and returns the exposition text.
+    pub fn scrape(&mut self) -> String {
+        let started = Instant::now();
+        let mut scrape = self.collect();
+        scrape.duration = started.elapsed();
+        encode_scrape(&scrape)
+    }
+
+    fn collect(&mut self) -> Scrape {
+        let loaded = match self.owned.take() {
+            Some(loaded) => loaded,
+            None => match cli::open_source(
+                &self.source,
+                false,
+                self.key_type.as_ref(),
+                self.value_type.as_ref(),
+            ) {
+                Ok(loaded) => {
+                    self.source_failing = false;
+                    loaded
+                }
+                Err(err) => {
+                    if !std::mem::replace(&mut self.source_failing, true) {
+                        eprintln!("mapinspect export: cannot open the maps: {err:#}");
+                    }
+                    self.cache.retain(&HashSet::new());
+                    return Scrape::default();
+                }
+            },
+        };
+        let picked: Vec<&MapHandle> = loaded
+            .maps
+            .iter()
+            .filter(|m| self.maps.is_empty() || self.maps.iter().any(|p| p.matches(&m.meta().name)))
+            .collect();
+        let ids: HashSet<u32> = picked.iter().map(|m| m.meta().id).collect();
+        self.cache.retain(&ids);
+        self.failing.retain(|id| ids.contains(id));
+
+        let mut scrape = Scrape {
+            source_up: true,
+            ..Scrape::default()
+        };
+        let mut budget = self.max_series;
+        for map in picked {
+            let facts = self.map_facts(map, &mut budget, &mut scrape.skipped);
+            scrape.maps.push(facts);
+        }
+        if self.source.owns_its_maps() {
+            self.owned = Some(loaded);
+        }
+        scrape
+    }
+
+    fn map_facts(
+        &mut self,
+        map: &MapHandle,
+        budget: &mut usize,
+        skipped: &mut BTreeMap<&'static str, u64>,
+    ) -> MapFacts {
+        let meta = map.meta();
+        let mut facts = MapFacts {
+            id: meta.id,
+            name: meta.name.clone(),
+            kind: kind_label(meta.kind),
+            key_size: meta.key_size,
+            value_size: meta.value_size,
+            max_entries: meta.max_entries,
+            flags: meta.flags,
+            owners: map.owners.clone(),
+            memory_bytes: memlock(map),
+            ringbuf_size_bytes: (meta.kind == MapKind::Other(RINGBUF))
+                .then_some(u64::from(meta.max_entries)),
+            ..MapFacts::default()
+        };
+        if !countable(meta.kind) {
+            *skipped.entry("not_countable").or_default() += 1;
+            return facts;
+        }
+        facts.values_wanted = self.entries.iter().any(|p| p.matches(&meta.name));
+        let cap = facts.values_wanted.then_some(self.max_series);
+        match self.cache.read(map, cap) {
+            Ok(reading) => {
+                self.failing.remove(&meta.id);
+                facts.entries = Some(reading.entries);
+                // The cap is over the whole scrape: what one map keeps, the next cannot.
+                let kept = reading.values.len().min(*budget);
+                *budget -= kept;
+                facts.values = reading.values[..kept].to_vec();
+                facts.values_dropped =
+                    reading.values_dropped + (reading.values.len() - kept) as u64;
+            }
+            Err(err) => {
+                if self.failing.insert(meta.id) {
+                    eprintln!("mapinspect export: {err}");
+                }
+                facts.read_failed = true;
+                *skipped.entry("read_error").or_default() += 1;
+            }
+        }
+        if facts.values_dropped > 0 {
+            // Not silent: the dropped-series gauge says it on every scrape.
+            facts.values_wanted = true;
+        }
+        facts
+    }
+}
+
+/// The type as bpftool names it; ring buffers by name, since dashboards select them.
+fn kind_label(kind: MapKind) -> String {
+    match kind {
+        MapKind::Other(RINGBUF) => "ringbuf".into(),
+        other => other.label(),
+    }
+}
+
+/// The memory the kernel charges to the map: `memlock:` in /proc/self/fdinfo/<fd>.
+fn memlock(map: &MapHandle) -> Option<u64> {
+    let path = format!("/proc/self/fdinfo/{}", map.fd().as_raw_fd());
+    parse_memlock(&std::fs::read_to_string(path).ok()?)
+}
+
+fn parse_memlock(fdinfo: &str) -> Option<u64> {
+    fdinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("memlock:"))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memlock_comes_from_fdinfo() {
+        let fdinfo = "pos:\t0\nflags:\t02000002\nmap_type:\t1\nmemlock:\t1152\nmap_id:\t9\n";
+        assert_eq!(parse_memlock(fdinfo), Some(1152));
+        assert_eq!(parse_memlock("pos:\t0\n"), None);
+    }
+}

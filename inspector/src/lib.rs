@@ -23,6 +23,10 @@ pub mod tui;
 pub mod ui;
 pub mod values;
 
+// The HTTP client only the kernel tests use (they scrape `export`); unit tests see it too.
+#[cfg(test)]
+use ureq as _;
+
 use cli::{Cli, Command};
 
 /// Runs what the command line asked for.

@@ -4,6 +4,7 @@
 //! a failure, never a skip.
 mod batch;
 mod cli;
+mod export;
 mod flood;
 mod maps;
 mod ops;

@@ -19,6 +19,28 @@ need() {
 # tests drive the TUI in tmux.
 need clang clang
 need tmux tmux
+# The export tests check the exposition with promtool and start their own Prometheus server
+# on a free loopback port (Debian's prometheus package has both). The package's own service
+# must not start, nor stay on :9090: a policy-rc.d forbids starting it during the install.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    blocker=/usr/sbin/policy-rc.d
+    ours=""
+    if [ ! -e "$blocker" ]; then
+        printf '#!/bin/sh\n# mapinspect scripts/test.sh: no service starts during this install\nexit 101\n' |
+            $sudo tee "$blocker" >/dev/null
+        $sudo chmod +x "$blocker"
+        ours=1
+    fi
+    status=0
+    need promtool prometheus || status=$?
+    [ -z "$ours" ] || $sudo rm -f "$blocker"
+    [ "$status" -eq 0 ] || exit "$status"
+    if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

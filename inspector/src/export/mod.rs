@@ -175,6 +175,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn export_parses_its_options_and_refuses_bad_ones() {
+        use clap::Parser as _;
+
+        use crate::cli::Command;
+        let cli = Cli::try_parse_from([
+            "mapinspect",
+            "export",
+            "--pin",
+            "/sys/fs/bpf/x",
+            "--map",
+            "conn_*",
+            "--entries",
+            "conns",
+            "--max-series",
+            "5",
+            "--cache-for",
+            "2.5",
+        ])
+        .unwrap();
+        let Some(Command::Export(args)) = &cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(
+            args.listen.to_string(),
+            "127.0.0.1:9435",
+            "loopback by default"
+        );
+        assert!(args.maps[0].matches("conn_v4") && !args.maps[0].matches("other"));
+        assert!(args.entries[0].matches("conns"));
+        assert_eq!(
+            (args.max_series, args.cache_for),
+            (5, Duration::from_millis(2500))
+        );
+        assert_eq!(cli.source.source(), Source::Pin("/sys/fs/bpf/x".into()));
+        for bad in [
+            ["--listen", "localhost"],
+            ["--map", "[oops"],
+            ["--cache-for", "-1"],
+        ] {
+            let mut argv = vec!["mapinspect", "export"];
+            argv.extend(bad);
+            assert!(Cli::try_parse_from(argv).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn prometheus_gets_openmetrics_and_others_the_classic_format() {
         let mut headers = HeaderMap::new();
         assert!(!wants_openmetrics(&headers));

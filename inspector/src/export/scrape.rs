@@ -177,10 +177,6 @@ impl Exporter {
                 *skipped.entry("read_error").or_default() += 1;
             }
         }
-        if facts.values_dropped > 0 {
-            // Not silent: the dropped-series gauge says it on every scrape.
-            facts.values_wanted = true;
-        }
         facts
     }
 }

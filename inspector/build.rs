@@ -1,9 +1,15 @@
 //! Builds the eBPF crate for bpfel-unknown-none (through `rustup run nightly`) and leaves the
-//! object in OUT_DIR, where src/loader.rs embeds it.
+//! object in OUT_DIR, where src/loader.rs embeds it. Checks the toolchain first and records
+//! the build's provenance for `--version` (build/).
 use std::{env, fs, path::PathBuf};
 
 use anyhow::Context as _;
 use aya_build::{Package, Toolchain};
+
+#[path = "build/prereqs.rs"]
+mod prereqs;
+#[path = "build/provenance.rs"]
+mod provenance;
 
 const EBPF_PACKAGE: &str = "inspector-ebpf";
 /// The eBPF crate's binary target: the object file's name in OUT_DIR.
@@ -16,6 +22,10 @@ fn main() -> anyhow::Result<()> {
     let ebpf_dir = ebpf_dir
         .to_str()
         .context("non-UTF-8 path to the eBPF crate")?;
+
+    // aya-build reads AYA_BUILD_SKIP itself (and asks cargo to watch it).
+    let skip = env::var("AYA_BUILD_SKIP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    let toolchain = if skip { None } else { Some(prereqs::check()?) };
 
     aya_build::build_ebpf(
         [Package {
@@ -32,5 +42,7 @@ fn main() -> anyhow::Result<()> {
     if !object.exists() {
         fs::write(&object, []).context("writing the placeholder eBPF object")?;
     }
+    let bytes = fs::read(&object).context("reading the eBPF object")?;
+    provenance::emit(&manifest_dir, &bytes, toolchain.as_ref());
     Ok(())
 }

@@ -5,10 +5,14 @@ use clap::{Parser, Subcommand};
 
 use crate::{loader::Source, maps::ops::MAX_FLOOD, values::Layout};
 
+use super::manual;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mapinspect",
     version,
+    long_version = manual::LONG_VERSION,
+    after_long_help = manual::EXAMPLES,
     about = "Inspect and experiment with Linux eBPF maps, live",
     override_usage = "sudo mapinspect [OPTIONS] [COMMAND]"
 )]
@@ -104,6 +108,14 @@ pub enum Command {
     },
     /// Serve every map's figures on /metrics for Prometheus (default: every map on the host).
     Export(crate::export::ExportArgs),
+    /// Print a shell completion script (for users without the Debian package).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (mapinspect.1, mapinspect-SUBCOMMAND.1) into DIR: for packaging.
+    #[command(hide = true)]
+    Man { dir: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

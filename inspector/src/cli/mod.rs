@@ -3,6 +3,7 @@
 pub mod args;
 pub mod dump;
 pub mod flood;
+pub mod manual;
 
 use color_eyre::eyre::{Result, bail};
 

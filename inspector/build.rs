@@ -25,7 +25,18 @@ fn main() -> anyhow::Result<()> {
 
     // aya-build reads AYA_BUILD_SKIP itself (and asks cargo to watch it).
     let skip = env::var("AYA_BUILD_SKIP").is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-    let toolchain = if skip { None } else { Some(prereqs::check()?) };
+    let toolchain = if skip {
+        None
+    } else {
+        // Printed plainly: an Err from main would add a backtrace under RUST_BACKTRACE.
+        match prereqs::check() {
+            Ok(toolchain) => Some(toolchain),
+            Err(missing) => {
+                eprintln!("{missing}");
+                std::process::exit(1);
+            }
+        }
+    };
 
     aya_build::build_ebpf(
         [Package {

@@ -6,10 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
-# Installs a Debian package when its command is missing (apt lists refreshed if needed).
+# Installs a Debian package when its command (or file) is missing (apt lists refreshed if needed).
 need() {
     local command=$1 package=$2
     command -v "$command" >/dev/null 2>&1 && return
+    [ -e "$command" ] && return
     echo "setup: installing $package" >&2
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -41,6 +42,14 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
         $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
     fi
 fi
+
+# The package test (tests/package.rs) builds the .deb with cargo-deb and checks man and
+# the completions on this machine; the completion scripts get each shell's syntax check.
+need man man-db
+need /usr/share/bash-completion/bash_completion bash-completion
+need zsh zsh
+need fish fish
+./scripts/package.sh --tools
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

@@ -44,15 +44,6 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
         Some(Command::Completions { shell }) => {
             Ok(cli::manual::print(&cli::manual::completions(*shell))?)
         }
-        Some(Command::Man { dir }) => {
-            let pages = cli::manual::write_man_pages(dir).map_err(|err| {
-                color_eyre::eyre::eyre!("writing man pages into {}: {err}", dir.display())
-            })?;
-            for page in pages {
-                println!("{}", page.display());
-            }
-            Ok(())
-        }
         None => tui::run(cli::open(&cli)?, cli.interval),
     }
 }

@@ -113,9 +113,6 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
-    /// Write the man pages (mapinspect.1, mapinspect-SUBCOMMAND.1) into DIR: for packaging.
-    #[command(hide = true)]
-    Man { dir: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

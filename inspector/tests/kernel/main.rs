@@ -9,6 +9,7 @@ mod flood;
 mod maps;
 mod ops;
 mod privilege;
+mod package;
 mod sources;
 mod tui;
 mod util;

@@ -43,7 +43,7 @@ if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2
     fi
 fi
 
-# The package test (tests/package.rs) builds the .deb with cargo-deb and checks man and
+# The package test (tests/kernel/package.rs) builds the .deb with cargo-deb and checks man and
 # the completions on this machine; the completion scripts get each shell's syntax check.
 need man man-db
 need /usr/share/bash-completion/bash_completion bash-completion

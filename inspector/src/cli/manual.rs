@@ -35,13 +35,16 @@ Examples:
   sudo mapinspect --map-id 42 --write      # one map by id, allowed to change it
   sudo mapinspect --pin /sys/fs/bpf/x/map  # one pinned map
   sudo mapinspect --object prog.bpf.o      # any eBPF object: load, attach, inspect
-  sudo mapinspect --map-id 7 --value-type 'char[16]' dump   # a map without BTF";
+  sudo mapinspect --map-id 7 --value-type 'char[16]' dump   # a map without BTF
+  sudo mapinspect export                   # every map's figures on 127.0.0.1:9435/metrics";
 
 /// What the host must provide; the man page's REQUIREMENTS (the README says the same).
 const REQUIREMENTS: &str = "\
 Linux with the bpf(2) syscall and BTF-defined maps (developed and tested on 6.18); where the \
 kernel lacks batch map reads, mapinspect reads element by element. \
-Root: mapinspect checks for it first and says to run it with sudo. \
+Root, or the capabilities each mode needs (CAP_BPF and CAP_PERFMON to load and attach, \
+CAP_SYS_ADMIN for --system and --map-id, CAP_BPF for --pin): mapinspect checks them first and \
+names a missing one, with the sudo and setcap fixes. \
 tracefs, to attach the bundled object's tracepoints: when it is not mounted, mapinspect mounts \
 it at /sys/kernel/tracing, and if that fails says how. \
 Kernels before 5.11 charge maps to RLIMIT_MEMLOCK: mapinspect raises it, and warns if it cannot.";

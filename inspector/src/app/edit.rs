@@ -246,11 +246,17 @@ impl App {
         }
     }
 
-    /// Esc while browsing: closes an open flood result, else quits.
+    /// Esc while browsing: closes what is open, the flood result first, then a message.
+    /// It never quits: a session is not lost to a key pressed to close something.
     pub(super) fn back(&mut self) {
-        match self.selected_mut() {
-            Some(view) if view.flood_shown => view.flood_shown = false,
-            _ => self.should_quit = true,
+        if let Some(view) = self.selected_mut()
+            && view.flood_shown
+        {
+            view.flood_shown = false;
+        } else if self.status.is_some() {
+            self.status = None;
+        } else {
+            self.set_status("nothing to close: q quits", false);
         }
     }
 

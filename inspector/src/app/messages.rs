@@ -38,7 +38,7 @@ pub enum Action {
     Slower,
     ToggleHelp,
     Quit,
-    /// Esc while browsing: closes the flood result if one is open, else quits.
+    /// Esc while browsing: closes the flood result or the message; never quits.
     Back,
     /// `i`: the insert prompt (push on a queue or stack).
     Insert,

@@ -174,12 +174,19 @@ fn a_flood_result_is_kept_shown_and_closed_with_esc() {
         "{}",
         status.text
     );
-    // Esc closes the pane first, and only then quits; r brings it back.
+    // Esc closes the pane first, then the message, and never quits; r brings it back.
     press(&mut app, [Action::Back]);
     assert!(!app.maps[test_fixtures::EXP_HASH].flood_shown);
-    assert!(!app.should_quit);
+    assert!(app.status.is_some(), "the message stays for a second Esc");
     press(&mut app, [Action::ToggleFloodResult]);
     assert!(app.maps[test_fixtures::EXP_HASH].flood_shown);
     press(&mut app, [Action::Back, Action::Back]);
+    assert!(!app.maps[test_fixtures::EXP_HASH].flood_shown);
+    assert_eq!(app.status, None, "the second Esc closed the message");
+    press(&mut app, [Action::Back, Action::Back, Action::Back]);
+    assert!(!app.should_quit, "Esc never quits");
+    let hint = app.status.clone().unwrap();
+    assert!(hint.text.contains("q quits"), "{}", hint.text);
+    press(&mut app, [Action::Quit]);
     assert!(app.should_quit);
 }

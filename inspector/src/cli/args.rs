@@ -24,6 +24,10 @@ pub struct Cli {
     #[command(flatten)]
     pub source: SourceArgs,
 
+    /// Refuse --object files bigger than this (bytes, or with K, M, G).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::loader::object_file::parse_size, global = true)]
+    pub max_object_size: u64,
+
     /// Allow changing maps that other programs own (read-only otherwise).
     #[arg(long, global = true)]
     pub write: bool,

@@ -16,9 +16,11 @@ use crate::{
 
 /// Loads the source the command line names and applies its type overrides.
 pub fn open(cli: &Cli) -> Result<Loaded> {
-    open_source(
-        &cli.source.source(),
-        cli.write,
+    let source = cli.source.source();
+    let loaded = loader::load_with(&source, cli.write, cli.max_object_size)?;
+    with_types(
+        loaded,
+        &source,
         cli.key_type.as_ref(),
         cli.value_type.as_ref(),
     )
@@ -32,7 +34,15 @@ pub fn open_source(
     key_type: Option<&Layout>,
     value_type: Option<&Layout>,
 ) -> Result<Loaded> {
-    let mut loaded = loader::load(source, write)?;
+    with_types(loader::load(source, write)?, source, key_type, value_type)
+}
+
+fn with_types(
+    mut loaded: Loaded,
+    source: &Source,
+    key_type: Option<&Layout>,
+    value_type: Option<&Layout>,
+) -> Result<Loaded> {
     let single = matches!(source, Source::MapId(_) | Source::Pin(_));
     for map in &mut loaded.maps {
         if let Err(err) = map.use_types(key_type, value_type) {

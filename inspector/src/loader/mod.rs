@@ -4,8 +4,10 @@
 mod checks;
 mod flood;
 mod object;
+pub mod object_file;
 pub mod privilege;
 mod system;
+pub mod untrusted;
 
 use std::path::PathBuf;
 
@@ -35,6 +37,10 @@ pub enum LoadError {
     EmptyObject,
     #[error("cannot read {path}: {reason}")]
     ObjectFile { path: String, reason: String },
+    #[error("{path}: {reason}")]
+    Refused { path: String, reason: String },
+    #[error("{path} is a malformed eBPF object: {reason}")]
+    Malformed { path: String, reason: String },
     #[error("cannot open the map pinned at {path}: {reason}")]
     Pin { path: String, reason: String },
     #[error("loading the eBPF object failed: {}", one_line(.source))]
@@ -94,6 +100,11 @@ pub struct Loaded {
     pub warnings: Vec<String>,
 }
 
+/// The bundled object's bytes (the mutation test and the fuzz corpus start from them).
+pub fn bundled_object() -> &'static [u8] {
+    object::BUNDLED_OBJECT
+}
+
 /// Loads the bundled object and attaches its programs.
 pub fn load_bundled() -> Result<Loaded, LoadError> {
     load(&Source::Bundled, false)
@@ -101,10 +112,29 @@ pub fn load_bundled() -> Result<Loaded, LoadError> {
 
 /// Loads a source. `write` lets operations change maps that other programs own.
 pub fn load(source: &Source, write: bool) -> Result<Loaded, LoadError> {
+    load_with(source, write, object_file::DEFAULT_MAX_OBJECT_SIZE)
+}
+
+/// [`load`], reading an object file only if it is at most `max_object_size` bytes.
+pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<Loaded, LoadError> {
     let loads_object = source.owns_its_maps();
     if *source == Source::Bundled && object::BUNDLED_OBJECT.is_empty() {
         return Err(LoadError::EmptyObject);
     }
+    // A file is checked before anything else: bad input gets its own message, root or not.
+    let elf = match source {
+        Source::Object(path) => object_file::read(path, max_object_size).map_err(|refusal| {
+            let path = path.display().to_string();
+            match refusal {
+                object_file::Refusal::Io(reason) => LoadError::ObjectFile { path, reason },
+                other => LoadError::Refused {
+                    path,
+                    reason: other.to_string(),
+                },
+            }
+        })?,
+        _ => Vec::new(),
+    };
     checks::preflight(match source {
         Source::Bundled | Source::Object(_) => privilege::Mode::LoadObject,
         Source::System | Source::MapId(_) => privilege::Mode::OpenById,
@@ -115,14 +145,12 @@ pub fn load(source: &Source, write: bool) -> Result<Loaded, LoadError> {
         .into_iter()
         .collect();
     let (ebpf, mut maps, programs) = match source {
-        Source::Bundled => load_object(object::BUNDLED_OBJECT, &shared::map_names::ALL)?,
-        Source::Object(path) => {
-            let elf = std::fs::read(path).map_err(|e| LoadError::ObjectFile {
-                path: path.display().to_string(),
-                reason: e.to_string(),
-            })?;
-            load_object(&elf, &[])?
-        }
+        Source::Bundled => load_object(
+            object::BUNDLED_OBJECT,
+            &shared::map_names::ALL,
+            "the bundled object",
+        )?,
+        Source::Object(path) => load_object(&elf, &[], &path.display().to_string())?,
         Source::System => no_object(system::open(system::Pick::All)?),
         Source::MapId(id) => no_object(system::open(system::Pick::Id(*id))?),
         Source::Pin(path) => no_object(system::open(system::Pick::Pin { path, write })?),
@@ -152,7 +180,19 @@ fn no_object((maps, programs): (Vec<MapHandle>, Vec<ProgramStatus>)) -> Parts {
     (None, maps, programs)
 }
 
-fn load_object(elf: &[u8], order: &[&str]) -> Result<Parts, LoadError> {
+/// Loads an object `name`d in errors: checked first, and any panic of the loader below
+/// contained (see [`untrusted`]).
+fn load_object(elf: &[u8], order: &[&str], name: &str) -> Result<Parts, LoadError> {
+    let malformed = |reason| LoadError::Malformed {
+        path: name.to_string(),
+        reason,
+    };
+    untrusted::check_structure(elf).map_err(malformed)?;
+    untrusted::contained(|| load_checked(elf, order))
+        .map_err(|panic| malformed(format!("the loader (aya) gave up on it: {panic}")))?
+}
+
+fn load_checked(elf: &[u8], order: &[&str]) -> Result<Parts, LoadError> {
     let mut ebpf = Ebpf::load(elf).map_err(|source| LoadError::Load { source })?;
     let programs = object::attach_all(&mut ebpf, elf);
     let mut maps = object::open_maps(&ebpf, order)?;

@@ -1,0 +1,198 @@
+//! An object a user hands over is untrusted: what aya-obj is known to index without bounds
+//! checks is checked here first (symbols against their sections, the .BTF.ext records), and
+//! whatever a dependency still panics on is contained and turned into an error.
+use std::{
+    any::Any,
+    cell::Cell,
+    panic::{self, AssertUnwindSafe},
+    sync::Once,
+};
+
+use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
+
+/// Checks the parts of an ELF that aya-obj slices without checking: every symbol must lie
+/// inside its section (aya-obj copies `data[address..address + size]`), and every .BTF.ext
+/// record block must fit its section (aya-obj walks them by their own counts).
+pub fn check_structure(elf: &[u8]) -> Result<(), String> {
+    let file = object::File::parse(elf).map_err(|e| format!("malformed ELF: {e}"))?;
+    for symbol in file.symbols() {
+        let Some(index) = symbol.section_index() else {
+            continue;
+        };
+        let section = file
+            .section_by_index(index)
+            .map_err(|e| format!("symbol {}: {e}", symbol_name(&symbol)))?;
+        let fits = symbol
+            .address()
+            .checked_add(symbol.size())
+            .is_some_and(|end| end <= section.size())
+            && symbol.address() >= section.address();
+        if !fits {
+            return Err(format!(
+                "symbol {} (offset {}, size {}) runs past its section {} ({} bytes)",
+                symbol_name(&symbol),
+                symbol.address(),
+                symbol.size(),
+                section.name().unwrap_or("?"),
+                section.size()
+            ));
+        }
+    }
+    if let Some(section) = file.section_by_name(".BTF.ext") {
+        let data = section
+            .data()
+            .map_err(|e| format!("section .BTF.ext: {e}"))?;
+        check_btf_ext(data).map_err(|e| format!("section .BTF.ext: {e}"))?;
+    }
+    Ok(())
+}
+
+fn symbol_name(symbol: &object::Symbol<'_, '_>) -> String {
+    match symbol.name() {
+        Ok("") | Err(_) => format!("#{}", symbol.index().0),
+        Ok(name) => format!("{name:?}"),
+    }
+}
+
+/// The smallest record of each .BTF.ext block: bpf_func_info, bpf_line_info, bpf_core_relo.
+const MIN_RECORDS: [(&str, usize); 3] = [("func_info", 8), ("line_info", 16), ("core_relo", 16)];
+
+/// Walks the .BTF.ext header and its three blocks as aya-obj does, with bounds.
+fn check_btf_ext(data: &[u8]) -> Result<(), String> {
+    let u32_at = |at: usize| -> Option<u32> {
+        let bytes = data.get(at..at.checked_add(4)?)?;
+        Some(u32::from_le_bytes(bytes.try_into().ok()?))
+    };
+    let hdr_len = u32_at(4).ok_or("header cut short")? as usize;
+    if hdr_len < 8 || hdr_len > data.len() {
+        return Err(format!("header length {hdr_len} does not fit"));
+    }
+    // Fields past hdr_len are zero, as aya-obj reads them.
+    let field = |at: usize| if at + 4 <= hdr_len { u32_at(at) } else { Some(0) };
+    for (block, (name, min_record)) in MIN_RECORDS.iter().enumerate() {
+        let (off, len) = (
+            field(8 + block * 8).unwrap_or(0) as usize,
+            field(12 + block * 8).unwrap_or(0) as usize,
+        );
+        if len == 0 {
+            continue;
+        }
+        let bad = |why: String| Err(format!("{name}: {why}"));
+        let Some(start) = hdr_len.checked_add(off).filter(|s| *s <= u32::MAX as usize) else {
+            return bad(format!("offset {off} overflows"));
+        };
+        let Some(end) = start.checked_add(len).filter(|e| *e <= data.len()) else {
+            return bad(format!("{len} bytes at {start} run past the section"));
+        };
+        if len < 4 {
+            return bad(format!("{len} bytes cannot hold the record size"));
+        }
+        let rec_size = u32_at(start).unwrap_or(0) as usize;
+        if rec_size < *min_record {
+            return bad(format!("record size {rec_size} (at least {min_record})"));
+        }
+        let records = &data[start + 4..end];
+        // aya-obj's SecInfoIter: (name offset, count) headers, each followed by its records.
+        let mut at = 0usize;
+        while at + 8 < records.len() {
+            let count = u32::from_le_bytes(records[at + 4..at + 8].try_into().unwrap_or([0; 4]));
+            at += 8;
+            let fits = rec_size
+                .checked_mul(count as usize)
+                .and_then(|n| at.checked_add(n))
+                .filter(|next| *next <= records.len());
+            match fits {
+                Some(next) => at = next,
+                None => return bad(format!("{count} records of {rec_size} bytes run past it")),
+            }
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Set while this thread runs contained code: its panics print nothing.
+    static SILENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `work`, turning a panic inside it into an error with the panic's message. The
+/// panic prints nothing (no message, no backtrace) on this thread; other threads' panics
+/// still go to the hook that was installed before.
+pub fn contained<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    static WRAP: Once = Once::new();
+    WRAP.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !SILENT.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = SILENT.with(|s| s.replace(true));
+    // AssertUnwindSafe: after a panic the half-built state is dropped, never used.
+    let result = panic::catch_unwind(AssertUnwindSafe(work));
+    SILENT.with(|s| s.set(was));
+    result.map_err(|payload| panic_text(payload.as_ref()))
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with no message".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_and_the_thread_goes_on() {
+        let v: Vec<u8> = vec![1, 2, 3];
+        let err = contained(|| v[7]).unwrap_err();
+        assert!(err.contains("index out of bounds"), "{err}");
+        assert_eq!(contained(|| v[1]), Ok(2));
+        assert!(!SILENT.with(Cell::get), "silence ends with the scope");
+    }
+
+    #[test]
+    fn the_bundled_object_passes_the_checks() {
+        assert_eq!(check_structure(super::super::object::BUNDLED_OBJECT), Ok(()));
+    }
+
+    fn ext(blocks: [(u32, u32); 3], body: &[u8]) -> Vec<u8> {
+        let mut data = vec![0x9f, 0xeb, 1, 0];
+        data.extend(32u32.to_le_bytes());
+        for (off, len) in blocks {
+            data.extend(off.to_le_bytes());
+            data.extend(len.to_le_bytes());
+        }
+        data.extend(body);
+        data
+    }
+
+    #[test]
+    fn btf_ext_blocks_must_fit() {
+        // func_info: rec_size 8, one section header with 2 records of 8 bytes.
+        let mut body = 8u32.to_le_bytes().to_vec();
+        body.extend([0, 0, 0, 0]);
+        body.extend(2u32.to_le_bytes());
+        body.extend([0; 16]);
+        let len = body.len() as u32;
+        assert_eq!(check_btf_ext(&ext([(0, len), (0, 0), (0, 0)], &body)), Ok(()));
+        // A count that runs past the block: aya-obj's slice would panic.
+        let mut long = body.clone();
+        long[8..12].copy_from_slice(&3u32.to_le_bytes());
+        let err = check_btf_ext(&ext([(0, len), (0, 0), (0, 0)], &long)).unwrap_err();
+        assert!(err.contains("run past"), "{err}");
+        // A zero record size: aya-obj's chunks(0) would panic.
+        let mut zero = body.clone();
+        zero[..4].copy_from_slice(&0u32.to_le_bytes());
+        assert!(check_btf_ext(&ext([(0, len), (0, 0), (0, 0)], &zero)).is_err());
+        // A block past the end, and an offset that overflows.
+        assert!(check_btf_ext(&ext([(0, len + 1), (0, 0), (0, 0)], &body)).is_err());
+        assert!(check_btf_ext(&ext([(u32::MAX, 4), (0, 0), (0, 0)], &body)).is_err());
+        assert!(check_btf_ext(&[0x9f, 0xeb]).is_err());
+    }
+}

@@ -1,8 +1,8 @@
 //! `mapinspect`: see inspector/src/lib.rs for the layers.
-use std::process::ExitCode;
+use std::{io::Write as _, process::ExitCode};
 
 use clap::Parser as _;
-use inspector::cli::Cli;
+use inspector::{cli::Cli, tui::Interrupted};
 
 fn main() -> ExitCode {
     // Panics still get color-eyre's report (and the TUI's terminal restore runs first).
@@ -13,9 +13,18 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             // Errors are expected outcomes (no root, bad map name, refused flood): one plain
-            // line with its causes, no backtrace.
-            eprintln!("mapinspect: {}", inspector::report::one_line(err.as_ref()));
-            ExitCode::FAILURE
+            // line with its causes, no backtrace. The terminal may be gone (SIGHUP): a
+            // failed write must not panic.
+            let _ = writeln!(
+                std::io::stderr(),
+                "mapinspect: {}",
+                inspector::report::one_line(err.as_ref())
+            );
+            // Ended by a signal, after every drop ran: the shell's 128 + signal.
+            match err.downcast_ref::<Interrupted>() {
+                Some(signal) => ExitCode::from(signal.exit_status()),
+                None => ExitCode::FAILURE,
+            }
         }
     }
 }

@@ -9,6 +9,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod signals;
+
+pub use signals::Interrupted;
+
 /// How long quitting waits for the collector to finish what it is doing.
 const QUIT_GRACE: Duration = Duration::from_secs(2);
 
@@ -19,13 +23,15 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
     app::{App, FromCollector, Ownership, ToCollector, keys},
+    tui::signals::{Caught, Signals},
     loader::Loaded,
     tui::collector::Collector,
     ui,
 };
 
 /// Opens the TUI over a loaded object until the user quits. The terminal is restored on
-/// every way out: normal exit, error (the guard) and panic (ratatui's hook).
+/// every way out: normal exit, error (the guard), panic (ratatui's hook) and the signals
+/// of [`signals`], which end with an [`Interrupted`] error.
 pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     let descs = loaded.maps.iter().map(|m| m.desc.clone()).collect();
     let mut app = App::new(descs, loaded.programs.clone(), interval);
@@ -52,6 +58,11 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    // Handlers first: a signal from here on finds the loop, not the default action.
+    let signals = {
+        let _context = runtime.enter();
+        Signals::new()?
+    };
     let result = {
         let _restore = RestoreGuard;
         let terminal = ratatui::init();
@@ -59,6 +70,7 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
             terminal,
             app,
             EventStream::new(),
+            signals,
             collector_rx,
             &command_tx,
         ))
@@ -74,30 +86,35 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     if collector.is_finished() {
         let _ = collector.join();
     }
-    result
+    match result? {
+        Some(number) => Err(Interrupted(number).into()),
+        None => Ok(()),
+    }
 }
 
 struct RestoreGuard;
 
 impl Drop for RestoreGuard {
     fn drop(&mut self) {
-        ratatui::restore();
+        signals::leave_terminal();
     }
 }
 
 /// The loop, generic over the terminal and the input so tests can drive it with a
-/// TestBackend and scripted keys.
-pub async fn main_loop<B, S>(
+/// TestBackend and scripted keys. Returns the signal that ended it, if one did.
+pub async fn main_loop<B, S, G>(
     mut terminal: Terminal<B>,
     mut app: App,
     mut input: S,
+    mut signals: G,
     mut from_collector: UnboundedReceiver<FromCollector>,
     commands: &mpsc::Sender<ToCollector>,
-) -> color_eyre::Result<()>
+) -> color_eyre::Result<Option<i32>>
 where
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
+    G: Stream<Item = Caught> + Unpin,
 {
     let size = terminal.size()?;
     let mut screen = Rect::new(0, 0, size.width, size.height);
@@ -121,7 +138,16 @@ where
                 }
                 Some(Ok(_)) => {}
                 Some(Err(err)) => return Err(err.into()),
-                None => return Ok(()),
+                None => return Ok(None),
+            },
+            caught = signals.next() => match caught {
+                Some(Caught::Quit(number)) => return Ok(Some(number)),
+                Some(Caught::Suspend) => {
+                    signals::suspend()?;
+                    // The screen was the shell's meanwhile: draw all of it again.
+                    terminal.clear()?;
+                }
+                None => {}
             },
             message = from_collector.recv(), if collector_alive => match message {
                 Some(message) => {
@@ -138,7 +164,7 @@ where
             },
         }
         if app.should_quit {
-            return Ok(());
+            return Ok(None);
         }
     }
 }

@@ -144,8 +144,10 @@ where
                 Some(Caught::Quit(number)) => return Ok(Some(number)),
                 Some(Caught::Suspend) => {
                     signals::suspend()?;
-                    // The screen was the shell's meanwhile: draw all of it again.
-                    terminal.clear()?;
+                    // suspend() left a blank screen; an empty frame tells ratatui so, and
+                    // the next frame is then drawn whole. (Terminal::clear would ask the
+                    // terminal for the cursor position, racing the event stream for the reply.)
+                    terminal.draw(|_| {})?;
                 }
                 None => {}
             },

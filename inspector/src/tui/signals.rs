@@ -80,7 +80,7 @@ pub fn leave_terminal() {
 }
 
 /// Leaves the terminal, stops the process as SIGTSTP would have, and takes the terminal
-/// again once continued. The caller redraws everything afterwards.
+/// again once continued, blank: the caller redraws everything.
 pub fn suspend() -> io::Result<()> {
     leave_terminal();
     // SAFETY: raise has no preconditions; SIGSTOP cannot be caught, so this returns once a
@@ -90,6 +90,7 @@ pub fn suspend() -> io::Result<()> {
     crossterm::execute!(
         io::stdout(),
         crossterm::terminal::EnterAlternateScreen,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
         crossterm::cursor::Hide
     )
 }

@@ -3,6 +3,7 @@
 //! they share tracepoints, CPUs and the flood program's maps. Under CI=true a missing root is
 //! a failure, never a skip.
 mod batch;
+mod bpf_objects;
 mod cli;
 mod export;
 mod flood;
@@ -10,6 +11,8 @@ mod maps;
 mod ops;
 mod package;
 mod privilege;
+mod signals;
 mod sources;
+mod tmux;
 mod tui;
 mod util;

@@ -1,79 +1,8 @@
 //! The TUI end to end in a real terminal: tmux runs `mapinspect`, send-keys types, and
 //! capture-pane reads the screen as a person would see it.
-use std::{
-    process::Command,
-    thread::sleep,
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
-/// A detached tmux session that is killed when the test ends, however it ends.
-struct Session(String);
-
-impl Session {
-    fn start(command: &str) -> Self {
-        // Unique per test: the tests of this file may run at the same time.
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let name = format!("mapinspect-e2e-{}-{n}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "140",
-                "-y",
-                "40",
-                command,
-            ])
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Self(name)
-    }
-
-    fn screen(&self) -> String {
-        let output = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .expect("send-keys");
-        assert!(status.success());
-    }
-
-    /// Polls the screen until `check` holds, for at most `limit`.
-    fn wait_for(&self, what: &str, limit: Duration, check: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if check(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "waited {limit:?} for {what}; screen:\n{screen}"
-            );
-            sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
-    }
-}
+use super::tmux::Session;
 
 /// The title line of the entry table names the selected map.
 fn table_title_names(screen: &str, map: &str) -> bool {

@@ -1,11 +1,6 @@
 //! Reading an object file a user names, as untrusted input: only a regular file, only up
 //! to a size bound, and only an ELF for BPF (64-bit, little-endian, EM_BPF) gets read whole.
-use std::{
-    fs::File,
-    io::Read as _,
-    os::unix::fs::OpenOptionsExt as _,
-    path::Path,
-};
+use std::{fs::File, io::Read as _, os::unix::fs::OpenOptionsExt as _, path::Path};
 
 /// The default bound for `--object`: far above any real eBPF object (the bundled one is
 /// under 100 KiB), far below what would hurt to read.
@@ -159,7 +154,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .checked_mul(1 << shift)
         .ok_or_else(|| format!("{text} is too big"))?;
     if bytes < EHDR_SIZE as u64 {
-        return Err(format!("{bytes} bytes cannot hold an ELF header (64 bytes)"));
+        return Err(format!(
+            "{bytes} bytes cannot hold an ELF header (64 bytes)"
+        ));
     }
     Ok(bytes)
 }
@@ -202,7 +199,10 @@ mod tests {
             read(&fifo, DEFAULT_MAX_OBJECT_SIZE),
             Err(Refusal::NotRegular("a FIFO"))
         );
-        assert!(matches!(read(Path::new("/nonexistent.o"), 1 << 20), Err(Refusal::Io(_))));
+        assert!(matches!(
+            read(Path::new("/nonexistent.o"), 1 << 20),
+            Err(Refusal::Io(_))
+        ));
     }
 
     #[test]
@@ -234,8 +234,13 @@ mod tests {
         let mut h = bpf_header();
         h[18..20].copy_from_slice(&62u16.to_le_bytes());
         assert!(matches!(check_header(&h), Err(Refusal::NotBpf(w)) if w.contains("x86-64")));
-        assert!(matches!(check_header(b"#!/bin/sh\n"), Err(Refusal::NotBpf(_))));
-        assert!(matches!(check_header(&bpf_header()[..20]), Err(Refusal::NotBpf(w)) if w.contains("cut short")));
+        assert!(matches!(
+            check_header(b"#!/bin/sh\n"),
+            Err(Refusal::NotBpf(_))
+        ));
+        assert!(
+            matches!(check_header(&bpf_header()[..20]), Err(Refusal::NotBpf(w)) if w.contains("cut short"))
+        );
         let own = read(Path::new("/proc/self/exe"), u64::MAX);
         assert!(matches!(own, Err(Refusal::NotBpf(_))), "{own:?}");
     }
@@ -247,10 +252,7 @@ mod tests {
         data.resize(100, 7);
         std::fs::write(&path, &data).unwrap();
         assert_eq!(read(&path, 100).unwrap(), data);
-        assert_eq!(
-            read(&path, 99),
-            Err(Refusal::TooBig { size: 100, max: 99 })
-        );
+        assert_eq!(read(&path, 99), Err(Refusal::TooBig { size: 100, max: 99 }));
         std::fs::remove_file(&path).unwrap();
     }
 

@@ -42,7 +42,9 @@ pub fn check_structure(elf: &[u8]) -> Result<(), String> {
         let data = section
             .data()
             .map_err(|e| format!("section .BTF.ext: {e}"))?;
-        check_btf_ext(data).map_err(|e| format!("section .BTF.ext: {e}"))?;
+        let btf = file.section_by_name(".BTF").and_then(|s| s.data().ok());
+        let strings = btf.and_then(btf_strings);
+        check_btf_ext(data, strings).map_err(|e| format!("section .BTF.ext: {e}"))?;
     }
     Ok(())
 }
@@ -57,8 +59,18 @@ fn symbol_name(symbol: &object::Symbol<'_, '_>) -> String {
 /// The smallest record of each .BTF.ext block: bpf_func_info, bpf_line_info, bpf_core_relo.
 const MIN_RECORDS: [(&str, usize); 3] = [("func_info", 8), ("line_info", 16), ("core_relo", 16)];
 
-/// Walks the .BTF.ext header and its three blocks as aya-obj does, with bounds.
-fn check_btf_ext(data: &[u8]) -> Result<(), String> {
+/// The string section of a .BTF blob, if its header places it inside the blob.
+fn btf_strings(btf: &[u8]) -> Option<&[u8]> {
+    let u32_at = |at: usize| Some(u32::from_le_bytes(btf.get(at..at + 4)?.try_into().ok()?));
+    let (hdr_len, str_off, str_len) = (u32_at(4)?, u32_at(16)?, u32_at(20)?);
+    let start = (hdr_len as usize).checked_add(str_off as usize)?;
+    btf.get(start..start.checked_add(str_len as usize)?)
+}
+
+/// Walks the .BTF.ext header and its three blocks as aya-obj does, with bounds. Each block
+/// names its ELF sections by offsets into the .BTF strings (`strings`, if the object has
+/// them), which aya-obj reads without checking.
+fn check_btf_ext(data: &[u8], strings: Option<&[u8]>) -> Result<(), String> {
     let u32_at = |at: usize| -> Option<u32> {
         let bytes = data.get(at..at.checked_add(4)?)?;
         Some(u32::from_le_bytes(bytes.try_into().ok()?))
@@ -68,7 +80,13 @@ fn check_btf_ext(data: &[u8]) -> Result<(), String> {
         return Err(format!("header length {hdr_len} does not fit"));
     }
     // Fields past hdr_len are zero, as aya-obj reads them.
-    let field = |at: usize| if at + 4 <= hdr_len { u32_at(at) } else { Some(0) };
+    let field = |at: usize| {
+        if at + 4 <= hdr_len {
+            u32_at(at)
+        } else {
+            Some(0)
+        }
+    };
     for (block, (name, min_record)) in MIN_RECORDS.iter().enumerate() {
         let (off, len) = (
             field(8 + block * 8).unwrap_or(0) as usize,
@@ -95,7 +113,15 @@ fn check_btf_ext(data: &[u8]) -> Result<(), String> {
         // aya-obj's SecInfoIter: (name offset, count) headers, each followed by its records.
         let mut at = 0usize;
         while at + 8 < records.len() {
-            let count = u32::from_le_bytes(records[at + 4..at + 8].try_into().unwrap_or([0; 4]));
+            let word =
+                |i: usize| u32::from_le_bytes(records[i..i + 4].try_into().unwrap_or([0; 4]));
+            let (name, count) = (word(at) as usize, word(at + 4));
+            let named = strings.is_none_or(|s| s.get(name..).is_some_and(|rest| rest.contains(&0)));
+            if !named {
+                return bad(format!(
+                    "section name offset {name} is not a string of .BTF"
+                ));
+            }
             at += 8;
             let fits = rec_size
                 .checked_mul(count as usize)
@@ -113,6 +139,8 @@ fn check_btf_ext(data: &[u8]) -> Result<(), String> {
 thread_local! {
     /// Set while this thread runs contained code: its panics print nothing.
     static SILENT: Cell<bool> = const { Cell::new(false) };
+    /// Where the last silenced panic happened, for the error (and a bug report upstream).
+    static SITE: Cell<Option<String>> = const { Cell::new(None) };
 }
 
 /// Runs `work`, turning a panic inside it into an error with the panic's message. The
@@ -123,7 +151,12 @@ pub fn contained<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     WRAP.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if !SILENT.with(Cell::get) {
+            if SILENT.with(Cell::get) {
+                let site = info
+                    .location()
+                    .map(|l| format!("{}:{}", short(l.file()), l.line()));
+                SITE.with(|s| s.set(site));
+            } else {
                 previous(info);
             }
         }));
@@ -132,7 +165,20 @@ pub fn contained<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     // AssertUnwindSafe: after a panic the half-built state is dropped, never used.
     let result = panic::catch_unwind(AssertUnwindSafe(work));
     SILENT.with(|s| s.set(was));
-    result.map_err(|payload| panic_text(payload.as_ref()))
+    result.map_err(|payload| {
+        let text = panic_text(payload.as_ref());
+        match SITE.with(Cell::take) {
+            Some(site) => format!("{text} (at {site})"),
+            None => text,
+        }
+    })
+}
+
+/// A dependency's source path from the crate on: `aya-obj-0.3.0/src/obj.rs`.
+fn short(file: &str) -> &str {
+    file.split_once("/src/index.crates.io-")
+        .and_then(|(_, rest)| rest.split_once('/'))
+        .map_or(file, |(_, crate_path)| crate_path)
 }
 
 fn panic_text(payload: &(dyn Any + Send)) -> String {
@@ -152,13 +198,20 @@ mod tests {
         let v: Vec<u8> = vec![1, 2, 3];
         let err = contained(|| v[7]).unwrap_err();
         assert!(err.contains("index out of bounds"), "{err}");
+        assert!(
+            err.contains("(at inspector/src/loader/untrusted.rs:"),
+            "{err}"
+        );
         assert_eq!(contained(|| v[1]), Ok(2));
         assert!(!SILENT.with(Cell::get), "silence ends with the scope");
     }
 
     #[test]
     fn the_bundled_object_passes_the_checks() {
-        assert_eq!(check_structure(super::super::object::BUNDLED_OBJECT), Ok(()));
+        assert_eq!(
+            check_structure(super::super::object::BUNDLED_OBJECT),
+            Ok(())
+        );
     }
 
     fn ext(blocks: [(u32, u32); 3], body: &[u8]) -> Vec<u8> {
@@ -172,6 +225,25 @@ mod tests {
         data
     }
 
+    fn check_btf_ext_(data: &[u8]) -> Result<(), String> {
+        check_btf_ext(data, Some(b"\0.text\0"))
+    }
+
+    #[test]
+    fn btf_ext_names_must_be_btf_strings() {
+        let mut body = 8u32.to_le_bytes().to_vec();
+        body.extend(1u32.to_le_bytes()); // ".text"
+        body.extend(1u32.to_le_bytes());
+        body.extend([0; 8]);
+        let len = body.len() as u32;
+        let data = ext([(0, len), (0, 0), (0, 0)], &body);
+        assert_eq!(check_btf_ext(&data, Some(b"\0.text\0")), Ok(()));
+        // Past the strings, or with no NUL after it: aya-obj's unwrap would panic.
+        let err = check_btf_ext(&data, Some(b"\0")).unwrap_err();
+        assert!(err.contains("not a string of .BTF"), "{err}");
+        assert!(check_btf_ext(&data, Some(b"\0.text")).is_err());
+    }
+
     #[test]
     fn btf_ext_blocks_must_fit() {
         // func_info: rec_size 8, one section header with 2 records of 8 bytes.
@@ -180,19 +252,22 @@ mod tests {
         body.extend(2u32.to_le_bytes());
         body.extend([0; 16]);
         let len = body.len() as u32;
-        assert_eq!(check_btf_ext(&ext([(0, len), (0, 0), (0, 0)], &body)), Ok(()));
+        assert_eq!(
+            check_btf_ext_(&ext([(0, len), (0, 0), (0, 0)], &body)),
+            Ok(())
+        );
         // A count that runs past the block: aya-obj's slice would panic.
         let mut long = body.clone();
         long[8..12].copy_from_slice(&3u32.to_le_bytes());
-        let err = check_btf_ext(&ext([(0, len), (0, 0), (0, 0)], &long)).unwrap_err();
+        let err = check_btf_ext_(&ext([(0, len), (0, 0), (0, 0)], &long)).unwrap_err();
         assert!(err.contains("run past"), "{err}");
         // A zero record size: aya-obj's chunks(0) would panic.
         let mut zero = body.clone();
         zero[..4].copy_from_slice(&0u32.to_le_bytes());
-        assert!(check_btf_ext(&ext([(0, len), (0, 0), (0, 0)], &zero)).is_err());
+        assert!(check_btf_ext_(&ext([(0, len), (0, 0), (0, 0)], &zero)).is_err());
         // A block past the end, and an offset that overflows.
-        assert!(check_btf_ext(&ext([(0, len + 1), (0, 0), (0, 0)], &body)).is_err());
-        assert!(check_btf_ext(&ext([(u32::MAX, 4), (0, 0), (0, 0)], &body)).is_err());
-        assert!(check_btf_ext(&[0x9f, 0xeb]).is_err());
+        assert!(check_btf_ext_(&ext([(0, len + 1), (0, 0), (0, 0)], &body)).is_err());
+        assert!(check_btf_ext_(&ext([(u32::MAX, 4), (0, 0), (0, 0)], &body)).is_err());
+        assert!(check_btf_ext_(&[0x9f, 0xeb]).is_err());
     }
 }

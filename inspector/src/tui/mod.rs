@@ -23,9 +23,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
     app::{App, FromCollector, Ownership, ToCollector, keys},
-    tui::signals::{Caught, Signals},
     loader::Loaded,
-    tui::collector::Collector,
+    tui::{
+        collector::Collector,
+        signals::{Caught, Signals},
+    },
     ui,
 };
 

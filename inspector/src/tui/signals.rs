@@ -32,7 +32,10 @@ impl Signals {
         for number in quits {
             handlers.push((Caught::Quit(number), signal(SignalKind::from_raw(number))?));
         }
-        handlers.push((Caught::Suspend, signal(SignalKind::from_raw(libc::SIGTSTP))?));
+        handlers.push((
+            Caught::Suspend,
+            signal(SignalKind::from_raw(libc::SIGTSTP))?,
+        ));
         Ok(Self { handlers })
     }
 }
@@ -105,9 +108,6 @@ mod tests {
         assert_eq!(Interrupted(libc::SIGHUP).exit_status(), 129);
         assert_eq!(Interrupted(libc::SIGINT).exit_status(), 130);
         assert_eq!(Interrupted(libc::SIGQUIT).exit_status(), 131);
-        assert_eq!(
-            Interrupted(libc::SIGTERM).to_string(),
-            "stopped by SIGTERM"
-        );
+        assert_eq!(Interrupted(libc::SIGTERM).to_string(), "stopped by SIGTERM");
     }
 }

@@ -97,3 +97,35 @@ pub fn children(pid: u32) -> Vec<u32> {
         .filter_map(|p| p.parse().ok())
         .collect()
 }
+
+/// (id, name) of every object `bpftool <kind> list` shows.
+pub fn named(kind: &str) -> Vec<(u32, String)> {
+    let output = Command::new("bpftool")
+        .args(["-j", kind, "list"])
+        .output()
+        .expect("bpftool runs");
+    let list: serde_json::Value = serde_json::from_slice(&output.stdout).expect("bpftool JSON");
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let id = u32::try_from(item["id"].as_u64()?).ok()?;
+            Some((id, item["name"].as_str().unwrap_or("").to_string()))
+        })
+        .collect()
+}
+
+/// What every live process holds.
+pub fn held_by_anyone() -> Held {
+    let mut all = Held::default();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse().ok()) else {
+            continue;
+        };
+        let held = held_by(pid);
+        all.progs.extend(held.progs);
+        all.maps.extend(held.maps);
+        all.links.extend(held.links);
+    }
+    all
+}

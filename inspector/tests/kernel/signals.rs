@@ -21,7 +21,10 @@ fn mapinspect_in(session: &Session) -> u32 {
         if let Some(pid) = bpf_objects::children(shell).into_iter().next() {
             return pid;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "no mapinspect in the pane");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no mapinspect in the pane"
+        );
         sleep(Duration::from_millis(50));
     }
 }
@@ -37,7 +40,11 @@ fn running(session: &Session) -> (u32, Held) {
         !held.progs.is_empty() && !held.maps.is_empty(),
         "mapinspect holds its programs and maps: {held:?}"
     );
-    assert_eq!(session.display("#{alternate_on}"), "1", "the TUI is on the alternate screen");
+    assert_eq!(
+        session.display("#{alternate_on}"),
+        "1",
+        "the TUI is on the alternate screen"
+    );
     (pid, held)
 }
 
@@ -77,8 +84,16 @@ fn ends_cleanly_on(signal: &str, number: i32) {
         "{signal}: says why it ended:\n{screen}"
     );
     assert!(!screen.contains("panicked"), "{screen}");
-    assert_eq!(session.display("#{alternate_on}"), "0", "{signal}: alternate screen left");
-    assert_eq!(session.display("#{cursor_flag}"), "1", "{signal}: cursor shown");
+    assert_eq!(
+        session.display("#{alternate_on}"),
+        "0",
+        "{signal}: alternate screen left"
+    );
+    assert_eq!(
+        session.display("#{cursor_flag}"),
+        "1",
+        "{signal}: cursor shown"
+    );
     let modes = screen
         .lines()
         .find_map(|l| l.split("STTY=").nth(1))
@@ -89,7 +104,10 @@ fn ends_cleanly_on(signal: &str, number: i32) {
             "{signal}: {mode} is back on; stty shows: {modes}"
         );
     }
-    assert!(!screen.contains("EXECS"), "{signal}: the TUI is gone:\n{screen}");
+    assert!(
+        !screen.contains("EXECS"),
+        "{signal}: the TUI is gone:\n{screen}"
+    );
     bpf_objects::assert_released(&held, Duration::from_secs(5));
 }
 
@@ -141,9 +159,17 @@ fn tstp_leaves_the_screen_and_fg_brings_it_back() {
     let screen = session.wait_for("the shell after the stop", Duration::from_secs(10), |s| {
         s.contains("Stopped")
     });
-    assert_eq!(session.display("#{alternate_on}"), "0", "screen left:\n{screen}");
+    assert_eq!(
+        session.display("#{alternate_on}"),
+        "0",
+        "screen left:\n{screen}"
+    );
     assert_eq!(session.display("#{cursor_flag}"), "1", "cursor shown");
-    assert_eq!(bpf_objects::held_by(pid), held, "stopped, not ended: all still held");
+    assert_eq!(
+        bpf_objects::held_by(pid),
+        held,
+        "stopped, not ended: all still held"
+    );
 
     session.keys(&["fg", "Enter"]);
     // Redrawn in full: the map list and the footer are back, not just what changed.
@@ -155,7 +181,9 @@ fn tstp_leaves_the_screen_and_fg_brings_it_back() {
     session.keys(&["?"]);
     session.wait_for("help", Duration::from_secs(5), |s| s.contains("close help"));
     session.keys(&["q"]);
-    session.wait_for("help closed", Duration::from_secs(5), |s| !s.contains("close help"));
+    session.wait_for("help closed", Duration::from_secs(5), |s| {
+        !s.contains("close help")
+    });
     session.keys(&["q"]);
     session.wait_for("the shell again", Duration::from_secs(10), |s| {
         !s.contains("EXP_LRU")
@@ -186,7 +214,10 @@ fn headless_dump_killed_while_waiting_leaves_nothing_loaded() {
             if !held.links.is_empty() {
                 break held;
             }
-            assert!(start.elapsed() < Duration::from_secs(15), "dump did not load");
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "dump did not load"
+            );
             sleep(Duration::from_millis(50));
         };
         kill(child.id(), signal);

@@ -38,6 +38,9 @@ pub fn check_structure(elf: &[u8]) -> Result<(), String> {
             ));
         }
     }
+    if let Some(btf) = file.section_by_name(".BTF").and_then(|s| s.data().ok()) {
+        check_btf_names(btf).map_err(|e| format!("section .BTF: {e}"))?;
+    }
     if let Some(section) = file.section_by_name(".BTF.ext") {
         let data = section
             .data()
@@ -54,6 +57,62 @@ fn symbol_name(symbol: &object::Symbol<'_, '_>) -> String {
         Ok("") | Err(_) => format!("#{}", symbol.index().0),
         Ok(name) => format!("{name:?}"),
     }
+}
+
+/// Every name offset of every .BTF type must point at a string of its string section:
+/// aya-obj looks names up with a bounds check that misses offsets past the strings.
+fn check_btf_names(btf: &[u8]) -> Result<(), String> {
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(
+            btf.get(at..at.checked_add(4)?)?.try_into().ok()?,
+        ))
+    };
+    let (Some(hdr_len), Some(type_off), Some(type_len)) = (u32_at(4), u32_at(8), u32_at(12)) else {
+        return Ok(()); // aya-obj refuses a short header itself
+    };
+    let Some(strings) = btf_strings(btf) else {
+        return Ok(());
+    };
+    let start = hdr_len as usize + type_off as usize;
+    let Some(types) = btf.get(start..start + type_len as usize) else {
+        return Ok(());
+    };
+    let named = |at: usize| -> Result<(), String> {
+        let Some(offset) = types
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap_or([0; 4])) as usize)
+        else {
+            return Ok(()); // a record cut short: aya-obj refuses it
+        };
+        match strings.get(offset..) {
+            Some(rest) if rest.contains(&0) => Ok(()),
+            _ => Err(format!("name offset {offset} is not one of its strings")),
+        }
+    };
+    let mut at = 0;
+    while at + 12 <= types.len() {
+        let info = u32::from_le_bytes(types[at + 4..at + 8].try_into().unwrap_or([0; 4]));
+        let (kind, vlen) = ((info >> 24) & 0x1f, (info & 0xffff) as usize);
+        named(at)?;
+        // Each kind's trailing records: (size of one, does it start with a name offset).
+        let (record, count, has_name) = match kind {
+            1 | 14 | 17 => (4, 1, false),   // INT, VAR, DECL_TAG
+            3 => (12, 1, false),            // ARRAY
+            4 | 5 | 19 => (12, vlen, true), // STRUCT, UNION, ENUM64
+            6 | 13 => (8, vlen, true),      // ENUM, FUNC_PROTO
+            15 => (12, vlen, false),        // DATASEC
+            2 | 7..=12 | 16 | 18 => (0, 0, false),
+            _ => return Ok(()), // an unknown kind: aya-obj refuses it
+        };
+        at += 12;
+        for _ in 0..count {
+            if has_name {
+                named(at)?;
+            }
+            at += record;
+        }
+    }
+    Ok(())
 }
 
 /// The smallest record of each .BTF.ext block: bpf_func_info, bpf_line_info, bpf_core_relo.
@@ -242,6 +301,27 @@ mod tests {
         let err = check_btf_ext(&data, Some(b"\0")).unwrap_err();
         assert!(err.contains("not a string of .BTF"), "{err}");
         assert!(check_btf_ext(&data, Some(b"\0.text")).is_err());
+    }
+
+    #[test]
+    fn btf_type_names_must_be_strings() {
+        // Header (24 bytes), one STRUCT named at 1 with one member named at 5, strings.
+        let mut btf = vec![0x9f, 0xeb, 1, 0];
+        for v in [24u32, 0, 24, 24, 9] {
+            btf.extend(v.to_le_bytes());
+        }
+        for v in [1u32, (4 << 24) | 1, 4, 5, 0, 0] {
+            btf.extend(v.to_le_bytes());
+        }
+        btf.extend(b"\0key\0val\0");
+        assert_eq!(check_btf_names(&btf), Ok(()));
+        let mut bad = btf.clone();
+        bad[24 + 12..24 + 16].copy_from_slice(&9u32.to_le_bytes());
+        let err = check_btf_names(&bad).unwrap_err();
+        assert!(err.contains("name offset 9"), "{err}");
+        let mut bad = btf.clone();
+        bad[24..28].copy_from_slice(&9000u32.to_le_bytes());
+        assert!(check_btf_names(&bad).is_err());
     }
 
     #[test]

@@ -1,10 +1,7 @@
 //! mapinspect's BTF reader on any blob: parse, then name and lay out every type, and decode
 //! bytes with each layout, as the tables do.
 #![no_main]
-use inspector::{
-    btf::Btf,
-    decode::{Style, decode},
-};
+use inspector::values::{btf::Btf, decode::decode, render::Style};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,11 +1,7 @@
 //! The key/value parsers: a `--key-type` string (first line), then one input per leaf
 //! (tab-separated) encoded into bytes, decoded and rendered back.
 #![no_main]
-use inspector::{
-    decode::{Style, decode},
-    encode::encode_all,
-    typespec,
-};
+use inspector::values::{decode::decode, encode::encode_all, render::Style, typespec};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

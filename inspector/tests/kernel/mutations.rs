@@ -33,7 +33,8 @@ const EDGES: [u64; 8] = [0, 1, 0x7f, 0xff, 0xffff, 0x7fff_ffff, 0xffff_ffff, u64
 /// The parts of an object worth aiming at: headers, tables, BTF, map definitions.
 fn targets(elf: &[u8]) -> Vec<Range<usize>> {
     let file = object::File::parse(elf).expect("the original parses");
-    let mut out = Vec::from([0..64]);
+    // The ELF header.
+    let mut out = vec![Range { start: 0, end: 64 }];
     for section in file.sections() {
         let name = section.name().unwrap_or("");
         let aimed = [

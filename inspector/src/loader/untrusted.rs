@@ -186,10 +186,19 @@ fn check_btf_ext(data: &[u8], strings: Option<&[u8]>) -> Result<(), String> {
                 .checked_mul(count as usize)
                 .and_then(|n| at.checked_add(n))
                 .filter(|next| *next <= records.len());
-            match fits {
-                Some(next) => at = next,
-                None => return bad(format!("{count} records of {rec_size} bytes run past it")),
+            let Some(next) = fits else {
+                return bad(format!("{count} records of {rec_size} bytes run past it"));
+            };
+            // func_info and line_info records start with an instruction offset, in order
+            // (the kernel requires it; aya-obj subtracts the first from the others).
+            if block < 2 {
+                let offsets = (at..next).step_by(rec_size).map(word);
+                let sorted = offsets.clone().zip(offsets.skip(1)).all(|(a, b)| a <= b);
+                if !sorted {
+                    return bad("instruction offsets out of order".to_string());
+                }
             }
+            at = next;
         }
     }
     Ok(())
@@ -341,6 +350,11 @@ mod tests {
         long[8..12].copy_from_slice(&3u32.to_le_bytes());
         let err = check_btf_ext_(&ext([(0, len), (0, 0), (0, 0)], &long)).unwrap_err();
         assert!(err.contains("run past"), "{err}");
+        // Records out of instruction order: aya-obj's rebasing would underflow.
+        let mut unordered = body.clone();
+        unordered[12..16].copy_from_slice(&5u32.to_le_bytes());
+        let err = check_btf_ext_(&ext([(0, len), (0, 0), (0, 0)], &unordered)).unwrap_err();
+        assert!(err.contains("out of order"), "{err}");
         // A zero record size: aya-obj's chunks(0) would panic.
         let mut zero = body.clone();
         zero[..4].copy_from_slice(&0u32.to_le_bytes());

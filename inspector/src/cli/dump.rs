@@ -4,13 +4,14 @@ use std::{
     time::Duration,
 };
 
-use color_eyre::eyre::Result;
+use color_eyre::eyre::{Result, bail};
 
 use serde_json::{Value as Json, json};
 
 use crate::{
     cli::{Cli, load},
-    maps::{LayoutSource, MapDesc, MapError, MapHandle, Snapshot, flag_names},
+    loader::Source,
+    maps::{LayoutSource, MapDesc, MapError, MapHandle, Snapshot, flag_names, types::json::Extra},
     values::entries::{self, Entry},
     values::render::Style,
 };
@@ -27,6 +28,14 @@ pub fn run(cli: &Cli, json: bool, wait: Duration, limit: usize) -> Result<()> {
     } else {
         write_text(&mut out, &dumps, (limit > 0).then_some(limit))?;
     }
+    // One map named by the user (--pin, --map-id) that cannot be read is a failure.
+    if let [dump] = dumps.as_slice()
+        && matches!(cli.source.source(), Source::MapId(_) | Source::Pin(_))
+        && !dump.extra.readable(&dump.snapshot)
+        && let Err(err) = &dump.snapshot
+    {
+        bail!("{err}");
+    }
     Ok(())
 }
 
@@ -36,15 +45,21 @@ pub struct MapDump {
     pub owners: Vec<String>,
     pub writable: bool,
     pub snapshot: Result<Snapshot, MapError>,
+    /// What the map's type adds (prefixes, inner maps, programs, frames, ring positions).
+    pub extra: Extra,
 }
 
 pub fn read_all(maps: &[MapHandle]) -> Vec<MapDump> {
     maps.iter()
-        .map(|map| MapDump {
-            desc: map.desc.clone(),
-            owners: map.owners.clone(),
-            writable: map.writable,
-            snapshot: map.snapshot(),
+        .map(|map| {
+            let snapshot = map.snapshot();
+            MapDump {
+                desc: map.desc.clone(),
+                owners: map.owners.clone(),
+                writable: map.writable,
+                extra: Extra::read(map, &snapshot),
+                snapshot,
+            }
         })
         .collect()
 }
@@ -90,6 +105,7 @@ fn map_json(dump: &MapDump) -> Json {
                 .map(|&i| entry_json(&entries::decode_entry(&dump.desc, snap, i)))
                 .collect();
             let mut fields = json!({ "entry_count": snap.len(), "entries": entries });
+            dump.extra.apply(&mut fields, &listed);
             if meta.kind.is_array() {
                 // Every slot of an array exists; list and count the ones in use.
                 fields["nonzero_entries"] = json!(listed.len());
@@ -102,7 +118,11 @@ fn map_json(dump: &MapDump) -> Json {
             }
             fields
         }
-        Err(err) => json!({ "error": err.to_string() }),
+        Err(err) => {
+            let mut fields = json!({ "error": err.to_string() });
+            dump.extra.apply(&mut fields, &[]);
+            fields
+        }
     };
     if let (Some(object), Json::Object(fields)) = (object.as_object_mut(), fields) {
         object.extend(fields);
@@ -147,6 +167,11 @@ pub fn write_text(out: &mut impl Write, dumps: &[MapDump], limit: Option<usize>)
         }
         let snap = match &dump.snapshot {
             Ok(snap) => snap,
+            Err(_) if dump.extra.readable(&dump.snapshot) => {
+                let facts = dump.extra.facts.as_ref().map(|f| f.summary());
+                writeln!(out, "\n  {}\n", facts.unwrap_or_default())?;
+                continue;
+            }
             Err(err) => {
                 writeln!(out, "\n  cannot read: {err}\n")?;
                 continue;
@@ -190,6 +215,9 @@ pub fn write_text(out: &mut impl Write, dumps: &[MapDump], limit: Option<usize>)
                     .map(|(cpu, v)| format!("cpu{cpu} {}", v.render(style)))
                     .collect();
                 write!(out, "  (sum; {})", cpus.join(", "))?;
+            }
+            if let Some(note) = dump.extra.entry_note(index) {
+                write!(out, "  [{note}]")?;
             }
             writeln!(out)?;
         }

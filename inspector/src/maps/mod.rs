@@ -7,6 +7,7 @@ mod flood;
 mod kind;
 pub mod ops;
 mod snapshot;
+pub mod types;
 
 use std::{
     os::fd::{AsFd, BorrowedFd, OwnedFd},
@@ -44,6 +45,12 @@ pub enum MapError {
     },
     #[error("map {name} is a {kind} map, which mapinspect cannot read")]
     Unsupported { name: String, kind: String },
+    #[error("map {name} ({kind}) cannot be listed: {reason}")]
+    Unlisted {
+        name: String,
+        kind: String,
+        reason: &'static str,
+    },
     #[error("map {name}: not enough memory to read it ({bytes} more bytes refused)")]
     TooBig { name: String, bytes: usize },
 }

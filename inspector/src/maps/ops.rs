@@ -125,11 +125,19 @@ pub const MAX_FLOOD: u32 = 1 << 23;
 /// Refuses what the map type cannot do, with the reason and what to do instead.
 pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
     let kind = desc.meta.kind;
-    if !kind.is_readable() {
+    if let Some(reason) = kind.unlisted_reason() {
+        return Err(OpError::refused(format!("{}: {reason}", desc.meta.name)));
+    }
+    if op.changes_map() && !kind.is_editable() {
         return Err(OpError::refused(format!(
-            "{} maps ({}) are not supported by mapinspect",
+            "{}: a {} map's values are {} the kernel fills in: it is shown, not edited here",
+            desc.meta.name,
             kind.label(),
-            desc.meta.name
+            if kind == MapKind::StackTrace {
+                "stacks"
+            } else {
+                "object references (an fd on update, an id on lookup)"
+            }
         )));
     }
     let queue_like = kind.is_queue_like();

@@ -2,7 +2,7 @@
 //! so a million entries cost their raw bytes plus two Vec headers).
 use std::{collections::HashMap, sync::atomic::Ordering, time::Instant};
 
-use super::{MapError, MapHandle, MapKind};
+use super::{MapError, MapHandle};
 use crate::sys::{self, Batch};
 
 /// The contents of one map at `taken_at`.
@@ -127,10 +127,11 @@ impl MapHandle {
     pub fn snapshot_with(&self, mode: ReadMode) -> Result<Snapshot, MapError> {
         let mut snap = Snapshot::empty(self);
         let kind = self.desc.meta.kind;
-        if let MapKind::Other(_) = kind {
-            return Err(MapError::Unsupported {
+        if let Some(reason) = kind.unlisted_reason() {
+            return Err(MapError::Unlisted {
                 name: self.desc.meta.name.clone(),
                 kind: kind.label(),
+                reason,
             });
         }
         let batch_chunk = match mode {

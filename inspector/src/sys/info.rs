@@ -139,6 +139,23 @@ pub fn programs() -> SysResult<Vec<ProgInfo>> {
     Ok(programs)
 }
 
+/// One program by id: its name and type (what a PROG_ARRAY slot points at).
+pub fn program_by_id(id: u32) -> SysResult<ProgInfo> {
+    let mut attr = IdAttr {
+        id,
+        ..Default::default()
+    };
+    let fd = owned_fd(bpf("open program by id", BPF_PROG_GET_FD_BY_ID, &mut attr)?);
+    let mut info = RawProgInfo::default();
+    prog_info(fd.as_fd(), &mut info)?;
+    Ok(ProgInfo {
+        id: info.id,
+        name: object_name(&info.name),
+        prog_type: info.prog_type,
+        map_ids: Vec::new(),
+    })
+}
+
 fn prog_info(fd: BorrowedFd<'_>, info: &mut RawProgInfo) -> SysResult<()> {
     let mut attr = InfoAttr {
         bpf_fd: raw(fd),

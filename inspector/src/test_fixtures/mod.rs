@@ -272,9 +272,10 @@ pub fn app() -> App {
         ),
         (
             BROKEN,
-            Err(MapError::Unsupported {
+            Err(MapError::Unlisted {
                 name: "sock_map".into(),
-                kind: "type 15".into(),
+                kind: MapKind::Other(15).label(),
+                reason: MapKind::Other(15).unlisted_reason().unwrap_or_default(),
             }),
         ),
     ];

@@ -1,0 +1,154 @@
+//! What `dump` adds for typed maps: per-entry annotations (prefix, inner map with its own
+//! entries nested, program, frames) and whole-map facts (ring positions, why not listed),
+//! in JSON and in the text dump. Kept apart from `cli/dump.rs` so the dump stays generic.
+use std::collections::HashMap;
+
+use serde_json::{Value as Json, json};
+
+use super::{Annotation, Annotator, MapFacts};
+use crate::{
+    maps::{MapError, MapHandle, MapKind, Snapshot},
+    values::entries,
+};
+
+/// Everything a map's type adds to its dump, read once next to its snapshot.
+#[derive(Debug, Default)]
+pub struct Extra {
+    pub facts: Option<MapFacts>,
+    /// Annotations by snapshot index.
+    pub annotations: HashMap<usize, Annotation>,
+    /// The entries of each inner map, by the outer snapshot index (maps-of-maps).
+    pub inner_entries: HashMap<usize, Json>,
+}
+
+impl Extra {
+    /// Reads what the map's type adds; `snapshot` is the map's read (or why it failed).
+    pub fn read(map: &MapHandle, snapshot: &Result<Snapshot, MapError>) -> Self {
+        let mut extra = Self::default();
+        let kind = map.meta().kind;
+        if matches!(kind, MapKind::Ringbuf | MapKind::UserRingbuf) {
+            extra.facts = Some(match map.ring_positions() {
+                Ok(ring) => MapFacts::Ring(ring),
+                Err(_) => MapFacts::Unlisted(kind.unlisted_reason().unwrap_or_default()),
+            });
+        } else if let Some(reason) = kind.unlisted_reason() {
+            extra.facts = Some(MapFacts::Unlisted(reason));
+        }
+        let Ok(snap) = snapshot else {
+            return extra;
+        };
+        let mut annotator = Annotator::default();
+        for index in 0..snap.len() {
+            let Some(annotation) = annotator.annotate(&map.desc, snap.key(index), snap.value(index))
+            else {
+                continue;
+            };
+            if let Annotation::InnerMap(inner) = &annotation {
+                extra.inner_entries.insert(index, inner_entries_json(inner.id));
+            }
+            extra.annotations.insert(index, annotation);
+        }
+        extra
+    }
+
+    /// Whether anything of the map could be read: its entries, or its ring positions.
+    pub fn readable(&self, snapshot: &Result<Snapshot, MapError>) -> bool {
+        snapshot.is_ok() || matches!(self.facts, Some(MapFacts::Ring(_)))
+    }
+
+    /// Adds the type's fields to a map's JSON object, whose "entries" hold the snapshot
+    /// indices `listed`, in order.
+    pub fn apply(&self, object: &mut Json, listed: &[usize]) {
+        let Some(object) = object.as_object_mut() else {
+            return;
+        };
+        match &self.facts {
+            Some(MapFacts::Ring(ring)) => {
+                object.remove("error");
+                object.insert("ring_size".into(), json!(ring.ring_size));
+                object.insert("producer_pos".into(), json!(ring.producer_pos));
+                object.insert("consumer_pos".into(), json!(ring.consumer_pos));
+                object.insert("pending_bytes".into(), json!(ring.pending_bytes()));
+            }
+            Some(MapFacts::Unlisted(reason)) => {
+                object.insert("not_listed".into(), json!(reason));
+            }
+            None => {}
+        }
+        let Some(Json::Array(entries)) = object.get_mut("entries") else {
+            return;
+        };
+        for (entry, index) in entries.iter_mut().zip(listed) {
+            let (Some(entry), Some(annotation)) =
+                (entry.as_object_mut(), self.annotations.get(index))
+            else {
+                continue;
+            };
+            let (field, value) = annotation_json(annotation);
+            entry.insert(field.into(), value);
+            if let (Some(Json::Object(inner)), Some(nested)) =
+                (entry.get_mut("inner_map"), self.inner_entries.get(index))
+            {
+                inner.insert("entries".into(), nested.clone());
+            }
+        }
+    }
+
+    /// The text dump's note for one entry (after its value), if the type has one.
+    pub fn entry_note(&self, index: usize) -> Option<String> {
+        self.annotations.get(&index).map(|a| match a {
+            Annotation::Frames(frames) => frames.join(" ← "),
+            other => other.summary(),
+        })
+    }
+}
+
+fn annotation_json(annotation: &Annotation) -> (&'static str, Json) {
+    match annotation {
+        Annotation::Prefix(prefix) => (
+            "prefix",
+            json!({ "prefixlen": prefix.len, "cidr": prefix.to_string() }),
+        ),
+        Annotation::InnerMap(inner) => (
+            "inner_map",
+            match &inner.info {
+                Ok(info) => json!({
+                    "id": inner.id,
+                    "name": info.name,
+                    "type": info.kind.label(),
+                    "max_entries": info.max_entries,
+                    "entry_count": info.entries,
+                }),
+                Err(err) => json!({ "id": inner.id, "error": err }),
+            },
+        ),
+        Annotation::Program(prog) => (
+            "program",
+            match &prog.info {
+                Ok((name, ty)) => json!({ "id": prog.id, "name": name, "type": ty }),
+                Err(err) => json!({ "id": prog.id, "error": err }),
+            },
+        ),
+        Annotation::Frames(frames) => ("frames", json!(frames)),
+    }
+}
+
+/// An inner map's entries as JSON (key/value, decoded like any map's), or its error.
+fn inner_entries_json(id: u32) -> Json {
+    let map = match MapHandle::open_by_id(id) {
+        Ok(map) => map,
+        Err(err) => return json!({ "error": err.to_string() }),
+    };
+    match map.snapshot() {
+        Ok(snap) => Json::Array(
+            entries::listed_indices(&map.desc, &snap)
+                .into_iter()
+                .map(|i| {
+                    let entry = entries::decode_entry(&map.desc, &snap, i);
+                    json!({ "key": entry.key.to_json(), "value": entry.value.to_json() })
+                })
+                .collect(),
+        ),
+        Err(err) => json!({ "error": err.to_string() }),
+    }
+}

@@ -1,0 +1,99 @@
+//! What each map type beyond plain keys and values means, read the way that fits it:
+//! LPM prefixes, the maps and programs behind maps-of-maps and program arrays, symbolised
+//! stacks, ring buffer positions, bloom filter tests.
+//!
+//! Reading lives here; drawing lives in `ui/types.rs`, the JSON in `json.rs`.
+pub mod bloom;
+pub mod json;
+pub mod lpm;
+pub mod objects;
+pub mod ringbuf;
+pub mod stack_trace;
+
+use super::{MapDesc, MapKind};
+
+pub use objects::{InnerMap, ProgramRef, prog_type_name};
+pub use ringbuf::RingPositions;
+pub use stack_trace::Kallsyms;
+
+/// What one entry of a typed map stands for, beyond its raw key and value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Annotation {
+    /// LPM_TRIE key: the prefix, as a CIDR for 4/16-byte data.
+    Prefix(lpm::Prefix),
+    /// ARRAY_OF_MAPS / HASH_OF_MAPS value: the inner map.
+    InnerMap(InnerMap),
+    /// PROG_ARRAY value: the program a tail call to this slot runs.
+    Program(ProgramRef),
+    /// STACK_TRACE value: the frames, innermost first.
+    Frames(Vec<String>),
+}
+
+impl Annotation {
+    /// One line for a table cell or the text dump.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Prefix(prefix) => prefix.to_string(),
+            Self::InnerMap(inner) => inner.summary(),
+            Self::Program(prog) => prog.summary(),
+            Self::Frames(frames) => match frames.first() {
+                Some(top) if frames.len() > 1 => format!("{top} … ({} frames)", frames.len()),
+                Some(top) => top.clone(),
+                None => "(no frames)".into(),
+            },
+        }
+    }
+}
+
+/// Annotates entries of one map; holds what is costly to load once (kernel symbols).
+#[derive(Default)]
+pub struct Annotator {
+    kallsyms: Option<Kallsyms>,
+}
+
+impl Annotator {
+    /// What the entry `key` → `value` of a map described by `desc` stands for, if its type
+    /// gives it a meaning beyond the bytes.
+    pub fn annotate(&mut self, desc: &MapDesc, key: &[u8], value: &[u8]) -> Option<Annotation> {
+        match desc.meta.kind {
+            MapKind::LpmTrie => lpm::Prefix::from_key(key).map(Annotation::Prefix),
+            MapKind::ArrayOfMaps | MapKind::HashOfMaps => {
+                id_of(value).map(|id| Annotation::InnerMap(InnerMap::read(id)))
+            }
+            MapKind::ProgArray => id_of(value).map(|id| Annotation::Program(ProgramRef::read(id))),
+            MapKind::StackTrace => {
+                let syms = self.kallsyms.get_or_insert_with(Kallsyms::load);
+                Some(Annotation::Frames(stack_trace::frames(
+                    syms,
+                    value,
+                    desc.meta.flags,
+                )))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The object id userspace reads from a map-of-maps or program array slot.
+fn id_of(value: &[u8]) -> Option<u32> {
+    value.get(..4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Facts about the whole map that its type makes worth showing (without listing entries).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MapFacts {
+    /// A ring buffer's positions, read through a read-only mmap.
+    Ring(RingPositions),
+    /// Why the entries are not listed, in one sentence.
+    Unlisted(&'static str),
+}
+
+impl MapFacts {
+    /// One line for a header or the text dump.
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Ring(ring) => ring.summary(),
+            Self::Unlisted(reason) => (*reason).to_string(),
+        }
+    }
+}

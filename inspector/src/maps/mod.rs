@@ -149,7 +149,13 @@ impl MapHandle {
     pub fn from_fd(fd: OwnedFd) -> Result<Self, MapError> {
         let info = sys::map_info(fd.as_fd()).map_err(|source| MapError::Open { source })?;
         let meta = MapMeta::from_raw(&info);
-        let (key_layout, value_layout, layout_source) = kernel_layouts(&meta);
+        let (mut key_layout, value_layout, layout_source) = kernel_layouts(&meta);
+        if meta.kind == MapKind::LpmTrie && layout_source == LayoutSource::Sizes {
+            // Without BTF an LPM key is prefixlen + data, not a number: keep its bytes.
+            key_layout = Layout::Bytes {
+                size: meta.key_size as usize,
+            };
+        }
         let cpus = if meta.kind.is_percpu() {
             // Buffers too small for every CPU's value would let the kernel write past them.
             known_possible_cpus().ok_or_else(|| MapError::Unsupported {

@@ -18,4 +18,5 @@ mod signals;
 mod sources;
 mod tmux;
 mod tui;
+mod types;
 mod util;

@@ -10,7 +10,10 @@ impl MapHandle {
     fn check_bloom(&self, value: &[u8]) -> Result<(), OpError> {
         let meta = self.meta();
         if meta.kind != MapKind::BloomFilter {
-            return Err(OpError::Refused(format!("{} is not a bloom filter", meta.name)));
+            return Err(OpError::Refused(format!(
+                "{} is not a bloom filter",
+                meta.name
+            )));
         }
         if value.len() != meta.value_size as usize {
             return Err(OpError::Refused(format!(

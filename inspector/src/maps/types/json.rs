@@ -39,12 +39,15 @@ impl Extra {
         };
         let mut annotator = Annotator::default();
         for index in 0..snap.len() {
-            let Some(annotation) = annotator.annotate(&map.desc, snap.key(index), snap.value(index))
+            let Some(annotation) =
+                annotator.annotate(&map.desc, snap.key(index), snap.value(index))
             else {
                 continue;
             };
             if let Annotation::InnerMap(inner) = &annotation {
-                extra.inner_entries.insert(index, inner_entries_json(inner.id));
+                extra
+                    .inner_entries
+                    .insert(index, inner_entries_json(inner.id));
             }
             extra.annotations.insert(index, annotation);
         }

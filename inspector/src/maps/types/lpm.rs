@@ -78,7 +78,10 @@ pub fn parse_address(text: &str, data_len: usize) -> Result<Vec<u8>, String> {
         _ => {
             let hex = text.trim_start_matches("0x");
             if hex.len() != data_len * 2 || !hex.is_ascii() {
-                return Err(format!("give {data_len} bytes as {} hex digits", data_len * 2));
+                return Err(format!(
+                    "give {data_len} bytes as {} hex digits",
+                    data_len * 2
+                ));
             }
             (0..data_len)
                 .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16))
@@ -151,7 +154,9 @@ mod tests {
             "2001:db8::/32"
         );
         assert_eq!(
-            Prefix::from_key(&key(12, &[0x0a, 0x0b])).unwrap().to_string(),
+            Prefix::from_key(&key(12, &[0x0a, 0x0b]))
+                .unwrap()
+                .to_string(),
             "0a0b/12"
         );
         assert_eq!(Prefix::from_key(&[1, 2]), None);

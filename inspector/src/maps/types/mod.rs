@@ -76,7 +76,9 @@ impl Annotator {
 
 /// The object id userspace reads from a map-of-maps or program array slot.
 fn id_of(value: &[u8]) -> Option<u32> {
-    value.get(..4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    value
+        .get(..4)
+        .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// Facts about the whole map that its type makes worth showing (without listing entries).

@@ -29,9 +29,10 @@ impl InnerMap {
             .map_err(|e| e.to_string())
             .map(|map| {
                 let meta = map.meta();
-                let entries = map.snapshot().ok().map(|snap| {
-                    crate::values::entries::listed_indices(&map.desc, &snap).len()
-                });
+                let entries = map
+                    .snapshot()
+                    .ok()
+                    .map(|snap| crate::values::entries::listed_indices(&map.desc, &snap).len());
                 InnerInfo {
                     name: meta.name.clone(),
                     kind: meta.kind,
@@ -45,9 +46,10 @@ impl InnerMap {
     pub fn summary(&self) -> String {
         match &self.info {
             Ok(info) => {
-                let count = info
-                    .entries
-                    .map_or_else(|| "not listed".to_string(), |n| format!("{n}/{}", info.max_entries));
+                let count = info.entries.map_or_else(
+                    || "not listed".to_string(),
+                    |n| format!("{n}/{}", info.max_entries),
+                );
                 format!(
                     "map {} {} ({}) {count}",
                     self.id,

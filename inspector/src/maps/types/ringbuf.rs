@@ -63,7 +63,10 @@ impl ReadOnlyPage {
         // SAFETY: the page is mapped (at least 4096 bytes, page-aligned) for our lifetime;
         // the kernel stores the position as an aligned u64 at offset 0 and updates it
         // atomically, so an atomic load reads a whole value.
-        unsafe { (*self.addr.cast::<std::sync::atomic::AtomicU64>()).load(std::sync::atomic::Ordering::Acquire) }
+        unsafe {
+            (*self.addr.cast::<std::sync::atomic::AtomicU64>())
+                .load(std::sync::atomic::Ordering::Acquire)
+        }
     }
 }
 

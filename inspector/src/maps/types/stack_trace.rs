@@ -33,7 +33,8 @@ impl Kallsyms {
                 let kind = parts.next()?;
                 let name = parts.next()?;
                 // Text symbols only: a frame is always in code.
-                (addr != 0 && matches!(kind, "t" | "T" | "w" | "W")).then(|| (addr, name.to_string()))
+                (addr != 0 && matches!(kind, "t" | "T" | "w" | "W"))
+                    .then(|| (addr, name.to_string()))
             })
             .collect();
         symbols.sort_unstable();
@@ -84,11 +85,18 @@ mod tests {
             .iter()
             .flat_map(|ip| ip.to_ne_bytes())
             .collect();
-        assert_eq!(frames(&syms, &value, 0), ["do_thing+0x10", "0x7f0000001000"]);
+        assert_eq!(
+            frames(&syms, &value, 0),
+            ["do_thing+0x10", "0x7f0000001000"]
+        );
         // A user stack map: every frame is an address.
         assert_eq!(frames(&syms, &value, USER_STACK)[0], "0xffffffff81000110");
         assert!(frames(&syms, &[0; 16], 0).is_empty());
         // Hidden addresses (kptr_restrict) give no symbols.
-        assert!(Kallsyms::parse("0000000000000000 T _stext\n").symbols.is_empty());
+        assert!(
+            Kallsyms::parse("0000000000000000 T _stext\n")
+                .symbols
+                .is_empty()
+        );
     }
 }

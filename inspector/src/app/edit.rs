@@ -6,6 +6,7 @@
 use super::{
     App, Effect, Mode, Ownership, Pane,
     flood::FloodSetup,
+    probe::ProbePrompt,
     prompt::{Prompt, PromptKind},
 };
 use crate::{
@@ -44,13 +45,15 @@ pub enum Popup {
     Prompt(Prompt),
     Confirm(Confirm),
     Flood(FloodSetup),
+    /// An address (LPM) or a value (bloom filter) to ask about or add.
+    Probe(ProbePrompt),
 }
 
 impl Popup {
     /// The mode whose keys this popup takes.
     pub fn mode(&self) -> Mode {
         match self {
-            Self::Prompt(_) => Mode::Prompt,
+            Self::Prompt(_) | Self::Probe(_) => Mode::Prompt,
             Self::Confirm(_) => Mode::Confirm,
             Self::Flood(setup) if setup.editing.is_some() => Mode::FloodCount,
             Self::Flood(_) => Mode::Flood,
@@ -109,6 +112,9 @@ impl App {
     /// `i`: a prompt for a key and a value (a value only on a queue or stack), prefilled
     /// from the selected entry when the entry table has the keyboard.
     pub(super) fn start_insert(&mut self) {
+        if self.start_probe(true) {
+            return;
+        }
         let Some(view) = self.selected() else { return };
         let queue = view.desc.meta.kind.is_queue_like();
         let op = if queue {
@@ -202,6 +208,9 @@ impl App {
 
     /// `l`: a prompt for a key to look up, or a peek at a queue or stack.
     pub(super) fn start_lookup(&mut self) -> Option<Effect> {
+        if self.start_probe(false) {
+            return None;
+        }
         let view = self.selected()?;
         if view.desc.meta.kind.is_queue_like() {
             let (map, _) = self.checked(&Operation::Peek)?;
@@ -246,14 +255,21 @@ impl App {
         }
     }
 
-    /// Esc while browsing: closes what is open, the flood result first, then a message.
+    /// Esc while browsing: closes what is open: the flood result first, then an inner map
+    /// (back to its outer map), then a message.
     /// It never quits: a session is not lost to a key pressed to close something.
     pub(super) fn back(&mut self) {
         if let Some(view) = self.selected_mut()
             && view.flood_shown
         {
             view.flood_shown = false;
-        } else if self.status.is_some() {
+            return;
+        }
+        // Out of an inner map, back to the map-of-maps it was opened from.
+        if self.go_back() {
+            return;
+        }
+        if self.status.is_some() {
             self.status = None;
         } else {
             self.set_status("nothing to close: q quits", false);
@@ -262,6 +278,9 @@ impl App {
 
     /// A key while a popup is open.
     pub(super) fn popup_action(&mut self, action: super::Action) -> Option<Effect> {
+        if matches!(self.popup, Some(Popup::Probe(_))) {
+            return self.probe_action(action);
+        }
         let Some(mut popup) = self.popup.take() else {
             self.mode = Mode::Normal;
             return None;
@@ -274,6 +293,8 @@ impl App {
                 _ => Step::Stay,
             },
             Popup::Flood(setup) => flood_step(setup, action),
+            // Handled by `probe_action` before this match.
+            Popup::Probe(_) => Step::Stay,
         };
         match step {
             Step::Stay => {

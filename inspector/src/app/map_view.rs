@@ -4,7 +4,7 @@ use std::{collections::VecDeque, sync::Arc};
 
 use super::rows::{self, Ordered};
 use crate::{
-    maps::{MapDesc, MapError, Snapshot, ops::FloodReport},
+    maps::{MapDesc, MapError, Snapshot, ops::FloodReport, types::TypeInfo},
     tui::diff::Changes,
     values::entries::{self, Entry},
 };
@@ -83,6 +83,10 @@ pub struct MapView {
     pub last_flood: Option<FloodReport>,
     /// Whether the flood result pane is open under the table.
     pub flood_shown: bool,
+    /// What the map's type adds to the last read (prefixes, inner maps, ring positions...).
+    pub type_info: Option<Arc<TypeInfo>>,
+    /// For an inner map opened from a map-of-maps: the outer map's index.
+    pub parent: Option<usize>,
 }
 
 impl MapView {
@@ -101,6 +105,8 @@ impl MapView {
             highlight: None,
             last_flood: None,
             flood_shown: false,
+            type_info: None,
+            parent: None,
         }
     }
 

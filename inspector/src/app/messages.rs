@@ -8,8 +8,9 @@ use std::{sync::Arc, time::Duration};
 use super::{Ordered, RowRules};
 use crate::{
     maps::{
-        MapError, Snapshot,
+        MapDesc, MapError, Snapshot,
         ops::{OpError, OpResult, Operation},
+        types::TypeInfo,
     },
     tui::diff::Changes,
 };
@@ -88,6 +89,41 @@ pub enum Effect {
         rules: RowRules,
         refresh: Option<usize>,
     },
+    /// Open the inner map with this id (a slot of map-of-maps `map`) as a map of its own.
+    OpenInner {
+        map: usize,
+        id: u32,
+    },
+    /// A question only some map types answer (LPM match, bloom test or add).
+    Probe {
+        map: usize,
+        probe: Probe,
+    },
+}
+
+/// What `l` and `i` ask of maps that have no keys to type (bloom) or route (LPM).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// Longest-prefix match of an address (its data bytes).
+    LpmMatch(Vec<u8>),
+    BloomTest(Vec<u8>),
+    BloomAdd(Vec<u8>),
+}
+
+/// An inner map the collector opened, now map `index` (appended to the list).
+#[derive(Debug)]
+pub struct Opened {
+    pub parent: usize,
+    pub result: Result<(usize, MapDesc), String>,
+}
+
+/// The answer to a [`Probe`], in words; `found` is the key to select (an LPM prefix).
+#[derive(Debug)]
+pub struct Probed {
+    pub map: usize,
+    pub text: String,
+    pub is_error: bool,
+    pub found: Option<Vec<u8>>,
 }
 
 /// A refresh of one map from the collector.
@@ -112,6 +148,13 @@ pub struct Outcome {
 pub enum FromCollector {
     Refresh(Refresh),
     Outcome(Outcome),
+    /// What map `map`'s type adds to its latest refresh (sent right after it).
+    Typed {
+        map: usize,
+        info: Arc<TypeInfo>,
+    },
+    Opened(Opened),
+    Probed(Probed),
 }
 
 /// What the main loop can ask of the collector: carry out an app [`Effect`], or stop.

@@ -5,6 +5,7 @@
 //! Editing lives in its own files: `edit` opens and answers the popups (prompt, confirm,
 //! flood), `outcome` reports what the kernel did; `prompt` and `flood` are the popups'
 //! pure state machines, `lru` the kernel facts the LRU panes explain.
+mod drill;
 mod edit;
 pub mod flood;
 pub mod keys;
@@ -13,6 +14,7 @@ mod map_view;
 pub mod messages;
 mod outcome;
 mod prefill;
+pub mod probe;
 pub mod prompt;
 pub mod rows;
 
@@ -21,7 +23,10 @@ use std::{sync::Arc, time::Duration};
 pub use edit::{Confirm, Popup};
 pub use keys::Mode;
 pub use map_view::{HISTORY_LEN, MapView, RowRules, SYNC_ROWS, SortOrder};
-pub use messages::{Action, Effect, FromCollector, Outcome, Refresh, ToCollector};
+pub use messages::{
+    Action, Effect, FromCollector, Opened, Outcome, Probe, Probed, Refresh, ToCollector,
+};
+pub(crate) use outcome::value_text;
 pub use rows::Ordered;
 
 use crate::{loader::ProgramStatus, maps::MapDesc};
@@ -81,6 +86,10 @@ pub struct App {
     /// The map whose rows the collector is ordering for new rules, and the status line that
     /// says so: cleared when the ordered rows arrive.
     ordering: Option<(usize, Status)>,
+    /// Maps Enter left for an inner map, most recent last: Esc goes back to them.
+    pub back_stack: Vec<usize>,
+    /// The map list's filter (`/` while the list has the keyboard): name or type contains it.
+    pub map_filter: String,
 }
 
 impl App {
@@ -102,6 +111,8 @@ impl App {
             ownership: Ownership::Own,
             popup: None,
             ordering: None,
+            back_stack: Vec::new(),
+            map_filter: String::new(),
         }
     }
 
@@ -125,6 +136,13 @@ impl App {
         match message {
             FromCollector::Refresh(refresh) => self.apply_refresh(refresh),
             FromCollector::Outcome(outcome) => self.apply_outcome(outcome),
+            FromCollector::Typed { map, info } => {
+                if let Some(view) = self.maps.get_mut(map) {
+                    view.type_info = Some(info);
+                }
+            }
+            FromCollector::Opened(opened) => self.apply_opened(opened),
+            FromCollector::Probed(probed) => self.apply_probed(probed),
         }
     }
 
@@ -180,13 +198,18 @@ impl App {
                     Pane::Entries => Pane::Maps,
                 };
             }
-            Action::Open => self.focus = Pane::Entries,
+            Action::Open => return self.open_selected(),
             Action::CycleSort => {
                 self.rules.sort = self.rules.sort.next();
                 self.set_status(format!("sorted by {}", self.rules.sort.label()), false);
                 return self.rules_changed();
             }
             Action::StartFilter => self.mode = Mode::Filter,
+            Action::FilterChar(_) | Action::FilterBackspace | Action::FilterClear
+                if self.focus == Pane::Maps =>
+            {
+                self.map_filter_action(action);
+            }
             Action::FilterChar(c) => {
                 self.rules.filter.push(c);
                 return self.rules_changed();
@@ -256,8 +279,7 @@ impl App {
     fn move_by(&mut self, delta: isize) {
         match self.focus {
             Pane::Maps => {
-                let last = self.maps.len().saturating_sub(1);
-                self.selected_map = self.selected_map.saturating_add_signed(delta).min(last);
+                self.move_in_list(delta);
                 self.rebuild_selected();
             }
             Pane::Entries => {

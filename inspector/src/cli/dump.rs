@@ -168,7 +168,7 @@ pub fn write_text(out: &mut impl Write, dumps: &[MapDump], limit: Option<usize>)
         let snap = match &dump.snapshot {
             Ok(snap) => snap,
             Err(_) if dump.extra.readable(&dump.snapshot) => {
-                let facts = dump.extra.facts.as_ref().map(|f| f.summary());
+                let facts = dump.extra.facts().map(|f| f.summary());
                 writeln!(out, "\n  {}\n", facts.unwrap_or_default())?;
                 continue;
             }

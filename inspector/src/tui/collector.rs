@@ -11,24 +11,31 @@ use tokio::sync::mpsc::UnboundedSender;
 use crate::{
     app::{Effect, FromCollector, Ordered, Outcome, Refresh, RowRules, ToCollector, rows},
     loader::Loaded,
-    maps::Snapshot,
+    maps::{
+        Snapshot,
+        types::{Annotator, TypeInfo},
+    },
     tui::diff::{self, Changes},
 };
 
 pub struct Collector {
-    loaded: Loaded,
-    previous: Vec<Option<Arc<Snapshot>>>,
+    pub(super) loaded: Loaded,
+    pub(super) previous: Vec<Option<Arc<Snapshot>>>,
     interval: Duration,
     paused: bool,
     /// The screen's filter and sort: each refresh arrives already ordered, so the main loop
     /// never sorts a big map itself.
     rules: RowRules,
+    /// Per map: what reads its type's meaning (kernel symbols are loaded once).
+    pub(super) annotators: Vec<Annotator>,
 }
 
 impl Collector {
     pub fn new(loaded: Loaded, interval: Duration) -> Self {
         let previous = vec![None; loaded.maps.len()];
+        let annotators = loaded.maps.iter().map(|_| Annotator::default()).collect();
         Self {
+            annotators,
             loaded,
             previous,
             interval,
@@ -72,6 +79,25 @@ impl Collector {
                     let result = self.loaded.execute(map, &op);
                     let outcome = FromCollector::Outcome(Outcome { map, op, result });
                     if out.send(outcome).is_err() || !self.read_one(map, &out) {
+                        return;
+                    }
+                }
+                Ok(ToCollector::Do(Effect::OpenInner { map, id })) => {
+                    let opened = self.open_inner(map, id);
+                    let index = opened.result.as_ref().ok().map(|(index, _)| *index);
+                    if out.send(FromCollector::Opened(opened)).is_err() {
+                        return;
+                    }
+                    if let Some(index) = index
+                        && !self.read_one(index, &out)
+                    {
+                        return;
+                    }
+                }
+                Ok(ToCollector::Do(Effect::Probe { map, probe })) => {
+                    let probed = self.probe(map, probe);
+                    if out.send(FromCollector::Probed(probed)).is_err() || !self.read_one(map, &out)
+                    {
                         return;
                     }
                 }
@@ -142,11 +168,26 @@ impl Collector {
             }
             Err(err) => Err(err),
         };
+        let info = TypeInfo::applies(map.meta().kind).then(|| {
+            let snapshot = result.as_ref().map(|(snap, _)| &**snap);
+            TypeInfo::read(map, snapshot, &mut self.annotators[index])
+        });
         let refresh = Refresh {
             map: index,
             result,
             rows,
         };
-        out.send(FromCollector::Refresh(refresh)).is_ok()
+        if out.send(FromCollector::Refresh(refresh)).is_err() {
+            return false;
+        }
+        match info {
+            Some(info) => out
+                .send(FromCollector::Typed {
+                    map: index,
+                    info: Arc::new(info),
+                })
+                .is_ok(),
+            None => true,
+        }
     }
 }

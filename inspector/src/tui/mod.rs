@@ -2,6 +2,7 @@
 //! collector refreshes into state updates and frames.
 pub mod collector;
 pub mod diff;
+mod typed;
 
 use std::{
     io,

@@ -18,6 +18,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 mod theme;
+mod types;
 
 use ratatui::{
     Frame,
@@ -54,6 +55,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if let Some(area) = areas.percpu {
         percpu::draw(frame, area, app);
     }
+    if let Some(area) = areas.frames {
+        types::draw_frames(frame, area, app);
+    }
     bars::status(frame, areas.status, app);
     bars::footer(frame, areas.footer, app);
     let screen = frame.area();
@@ -61,6 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Popup::Prompt(p)) => prompt::draw(frame, screen, p),
         Some(Popup::Confirm(c)) => prompt::draw_confirm(frame, screen, c),
         Some(Popup::Flood(setup)) => flood::draw_setup(frame, screen, setup),
+        Some(Popup::Probe(probe)) => types::draw_probe(frame, screen, probe),
         None => {}
     }
     if app.mode == Mode::Help {
@@ -114,6 +119,7 @@ struct Areas {
     flood: Option<Rect>,
     lru: Option<Rect>,
     percpu: Option<Rect>,
+    frames: Option<Rect>,
     status: Rect,
     footer: Rect,
 }
@@ -153,7 +159,7 @@ impl Areas {
             table: right,
             room: right.height.saturating_sub(table_min),
         };
-        let (mut flood, mut lru, mut percpu) = (None, None, None);
+        let (mut flood, mut lru, mut percpu, mut frames) = (None, None, None, None);
         if let Some(view) = app.selected() {
             if flooded {
                 let wanted = flood_result::wanted_height(app, view, right.width);
@@ -165,6 +171,8 @@ impl Areas {
                 }
                 let wanted = percpu::wanted_height(view).unwrap_or(0);
                 percpu = under.take(wanted, percpu::MIN_HEIGHT);
+                let wanted = types::frames_wanted_height(view).unwrap_or(0);
+                frames = under.take(wanted, types::FRAMES_MIN_HEIGHT);
             }
         }
         Self {
@@ -174,6 +182,7 @@ impl Areas {
             flood,
             lru,
             percpu,
+            frames,
             status,
             footer,
         }

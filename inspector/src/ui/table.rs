@@ -51,6 +51,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let message =
         |text: String, style: Style| Paragraph::new(text).style(style).wrap(Wrap { trim: true });
+    if view.error.is_some() && super::types::draw_facts(frame, inner, view) {
+        return;
+    }
     if let Some(error) = &view.error {
         frame.render_widget(message(error.to_string(), theme::error()), inner);
         return;
@@ -130,7 +133,7 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
         .filter_map(|pos| {
             let index = *view.rows.get(pos)?;
             let entry = view.decode(index)?;
-            let key = if queue {
+            let mut key = if queue {
                 "head".into()
             } else {
                 entry.key.render(style)
@@ -143,7 +146,14 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
                 .flatten()
                 .map(rate)
                 .unwrap_or_default();
-            let value = entry.value.render(style);
+            let mut value = entry.value.render(style);
+            // Typed maps: a prefix for the key, the inner map / program / top frame for
+            // the value.
+            match super::types::cell(view, index) {
+                Some((true, text)) => key = text,
+                Some((false, text)) => value = text,
+                None => {}
+            }
             Some(Shown {
                 pos,
                 index,

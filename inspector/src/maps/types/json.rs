@@ -5,18 +5,16 @@ use std::collections::HashMap;
 
 use serde_json::{Value as Json, json};
 
-use super::{Annotation, Annotator, MapFacts};
+use super::{Annotation, Annotator, MapFacts, TypeInfo};
 use crate::{
-    maps::{MapError, MapHandle, MapKind, Snapshot},
+    maps::{MapError, MapHandle, Snapshot},
     values::entries,
 };
 
 /// Everything a map's type adds to its dump, read once next to its snapshot.
 #[derive(Debug, Default)]
 pub struct Extra {
-    pub facts: Option<MapFacts>,
-    /// Annotations by snapshot index.
-    pub annotations: HashMap<usize, Annotation>,
+    pub info: TypeInfo,
     /// The entries of each inner map, by the outer snapshot index (maps-of-maps).
     pub inner_entries: HashMap<usize, Json>,
 }
@@ -24,39 +22,29 @@ pub struct Extra {
 impl Extra {
     /// Reads what the map's type adds; `snapshot` is the map's read (or why it failed).
     pub fn read(map: &MapHandle, snapshot: &Result<Snapshot, MapError>) -> Self {
-        let mut extra = Self::default();
-        let kind = map.meta().kind;
-        if matches!(kind, MapKind::Ringbuf | MapKind::UserRingbuf) {
-            extra.facts = Some(match map.ring_positions() {
-                Ok(ring) => MapFacts::Ring(ring),
-                Err(_) => MapFacts::Unlisted(kind.unlisted_reason().unwrap_or_default()),
-            });
-        } else if let Some(reason) = kind.unlisted_reason() {
-            extra.facts = Some(MapFacts::Unlisted(reason));
+        let info = TypeInfo::read(map, snapshot.as_ref(), &mut Annotator::default());
+        let inner_entries = info
+            .annotations
+            .iter()
+            .filter_map(|(index, annotation)| match annotation {
+                Annotation::InnerMap(inner) => Some((*index, inner_entries_json(inner.id))),
+                _ => None,
+            })
+            .collect();
+        Self {
+            info,
+            inner_entries,
         }
-        let Ok(snap) = snapshot else {
-            return extra;
-        };
-        let mut annotator = Annotator::default();
-        for index in 0..snap.len() {
-            let Some(annotation) =
-                annotator.annotate(&map.desc, snap.key(index), snap.value(index))
-            else {
-                continue;
-            };
-            if let Annotation::InnerMap(inner) = &annotation {
-                extra
-                    .inner_entries
-                    .insert(index, inner_entries_json(inner.id));
-            }
-            extra.annotations.insert(index, annotation);
-        }
-        extra
     }
 
     /// Whether anything of the map could be read: its entries, or its ring positions.
     pub fn readable(&self, snapshot: &Result<Snapshot, MapError>) -> bool {
-        snapshot.is_ok() || matches!(self.facts, Some(MapFacts::Ring(_)))
+        self.info.readable(snapshot.is_ok())
+    }
+
+    /// Facts about the whole map, if its type has any.
+    pub fn facts(&self) -> Option<&MapFacts> {
+        self.info.facts.as_ref()
     }
 
     /// Adds the type's fields to a map's JSON object, whose "entries" hold the snapshot
@@ -65,7 +53,7 @@ impl Extra {
         let Some(object) = object.as_object_mut() else {
             return;
         };
-        match &self.facts {
+        match &self.info.facts {
             Some(MapFacts::Ring(ring)) => {
                 object.remove("error");
                 object.insert("ring_size".into(), json!(ring.ring_size));
@@ -83,7 +71,7 @@ impl Extra {
         };
         for (entry, index) in entries.iter_mut().zip(listed) {
             let (Some(entry), Some(annotation)) =
-                (entry.as_object_mut(), self.annotations.get(index))
+                (entry.as_object_mut(), self.info.annotations.get(index))
             else {
                 continue;
             };
@@ -99,7 +87,7 @@ impl Extra {
 
     /// The text dump's note for one entry (after its value), if the type has one.
     pub fn entry_note(&self, index: usize) -> Option<String> {
-        self.annotations.get(&index).map(|a| match a {
+        self.info.annotations.get(&index).map(|a| match a {
             Annotation::Frames(frames) => frames.join(" ← "),
             other => other.summary(),
         })

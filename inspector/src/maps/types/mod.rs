@@ -10,7 +10,9 @@ pub mod objects;
 pub mod ringbuf;
 pub mod stack_trace;
 
-use super::{MapDesc, MapKind};
+use std::collections::HashMap;
+
+use super::{MapDesc, MapError, MapHandle, MapKind, Snapshot};
 
 pub use objects::{InnerMap, ProgramRef, prog_type_name};
 pub use ringbuf::RingPositions;
@@ -97,5 +99,62 @@ impl MapFacts {
             Self::Ring(ring) => ring.summary(),
             Self::Unlisted(reason) => (*reason).to_string(),
         }
+    }
+}
+
+/// What a map's type adds to one read of it: facts about the whole map and annotations of
+/// its entries (by snapshot index). Sent with each TUI refresh and used by `dump`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TypeInfo {
+    pub facts: Option<MapFacts>,
+    pub annotations: HashMap<usize, Annotation>,
+}
+
+impl TypeInfo {
+    /// Whether a map of this kind has anything to add (the rest skip the work).
+    pub fn applies(kind: MapKind) -> bool {
+        !kind.is_listable()
+            || matches!(
+                kind,
+                MapKind::LpmTrie
+                    | MapKind::ArrayOfMaps
+                    | MapKind::HashOfMaps
+                    | MapKind::ProgArray
+                    | MapKind::StackTrace
+            )
+    }
+
+    /// Reads what the map's type adds next to `snapshot` (the map's read, or why it failed).
+    pub fn read(
+        map: &MapHandle,
+        snapshot: Result<&Snapshot, &MapError>,
+        annotator: &mut Annotator,
+    ) -> Self {
+        let mut info = Self::default();
+        let kind = map.meta().kind;
+        if matches!(kind, MapKind::Ringbuf | MapKind::UserRingbuf) {
+            info.facts = Some(match map.ring_positions() {
+                Ok(ring) => MapFacts::Ring(ring),
+                Err(_) => MapFacts::Unlisted(kind.unlisted_reason().unwrap_or_default()),
+            });
+        } else if let Some(reason) = kind.unlisted_reason() {
+            info.facts = Some(MapFacts::Unlisted(reason));
+        }
+        let Ok(snap) = snapshot else {
+            return info;
+        };
+        for index in 0..snap.len() {
+            if let Some(annotation) =
+                annotator.annotate(&map.desc, snap.key(index), snap.value(index))
+            {
+                info.annotations.insert(index, annotation);
+            }
+        }
+        info
+    }
+
+    /// Whether anything of the map could be read: its entries, or its ring positions.
+    pub fn readable(&self, snapshot_ok: bool) -> bool {
+        snapshot_ok || matches!(self.facts, Some(MapFacts::Ring(_)))
     }
 }

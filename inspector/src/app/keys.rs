@@ -66,7 +66,7 @@ pub const BINDINGS: &[Binding] = &[
     bind("i", "insert/update (queue: push)", Normal, Always),
     bind("d", "delete the selected entry", Normal, Always),
     bind("x", "lookup & delete (queue: pop)", Normal, Hidden),
-    bind("l", "lookup (queue: peek, lpm: route)", Normal, Always),
+    bind("l", "lookup (peek, lpm route)", Normal, Always),
     bind("f", "flood: insert keys 1..=N", Normal, Always),
     bind("F", "flood, typing the count", Normal, Hidden),
     bind("r", "show/hide the flood result", Normal, Hidden),

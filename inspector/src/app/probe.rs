@@ -36,7 +36,7 @@ impl ProbePrompt {
         let data_len = (desc.meta.key_size as usize).saturating_sub(4);
         let (title, hint) = match kind {
             ProbeKind::LpmMatch => (
-                format!("which prefix of {name} routes…"),
+                format!("longest-prefix match in {name}"),
                 match data_len {
                     4 => "an IPv4 address (10.1.2.3)".to_string(),
                     16 => "an IPv6 address (2001:db8::1)".to_string(),

@@ -113,6 +113,8 @@ fn s_cycles_the_sort_through_keys_values_and_kernel_order() {
 #[test]
 fn a_filter_matches_keys_and_values_and_esc_clears_it() {
     let mut app = test_fixtures::app();
+    // `/` filters the entries while they have the keyboard (the map list, from the list).
+    app.update(Action::Open);
     app.update(Action::StartFilter);
     assert_eq!(app.mode, Mode::Filter);
     for c in "CARGO".chars() {
@@ -136,6 +138,7 @@ fn hex_toggles_and_filters_on_what_is_shown() {
     let mut app = test_fixtures::app();
     app.update(Action::ToggleHex);
     assert!(app.rules.hex);
+    app.update(Action::Open);
     app.update(Action::StartFilter);
     for c in "0x2a".chars() {
         app.update(Action::FilterChar(c));

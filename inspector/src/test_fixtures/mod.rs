@@ -1,5 +1,7 @@
 //! Apps built by hand for the state tests (app) and the screen tests (ui): no kernel,
 //! fixed ids, fixed bytes. Changing an entry changes both.
+pub mod typed;
+
 use std::time::Duration;
 
 use crate::{

@@ -11,7 +11,7 @@ use ratatui::{
 
 use super::{cells, fit, theme};
 use crate::app::{
-    App, Mode, Popup,
+    App, Mode, Pane, Popup,
     keys::{self, BINDINGS, Binding, Footer},
 };
 
@@ -62,14 +62,20 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     if app.mode == Mode::Filter {
-        let text = format!("/{}", app.rules.filter);
+        // From the map list, `/` filters the maps; from the table, the entries.
+        let (label, filter) = if app.focus == Pane::Maps {
+            ("maps ", &app.map_filter)
+        } else {
+            ("filter ", &app.rules.filter)
+        };
+        let text = format!("/{filter}");
         let line = Line::from(vec![
-            Span::styled("filter ", theme::muted()),
+            Span::styled(label, theme::muted()),
             Span::styled(text.clone(), theme::key_hint()),
         ]);
         frame.render_widget(Paragraph::new(line), area);
         // The real cursor, so the user sees where typing goes; kept inside the bar.
-        let offset = cells("filter ").saturating_add(cells(&text));
+        let offset = cells(label).saturating_add(cells(&text));
         let x = area
             .x
             .saturating_add(u16::try_from(offset).unwrap_or(u16::MAX));
@@ -162,6 +168,9 @@ fn relevant(binding: &Binding, app: &App) -> bool {
     match (&app.popup, binding.keys) {
         (Some(Popup::Prompt(prompt)), keys::FLAGS_KEYS) => !prompt.flag_choices().is_empty(),
         (Some(Popup::Prompt(prompt)), keys::PER_CPU_KEYS) => prompt.per_cpu.is_some(),
+        // The probe popup is one line: no fields to move between, no flags.
+        (Some(Popup::Probe(_)), keys::FLAGS_KEYS | keys::PER_CPU_KEYS) => false,
+        (Some(Popup::Probe(_)), "Tab/↓" | "S-Tab/↑" | "^S") => false,
         _ => true,
     }
 }

@@ -7,6 +7,7 @@ use crate::app::{Action, App, Mode};
 use crate::test_fixtures;
 
 mod edit;
+mod typed;
 
 #[test]
 fn a_c_struct_key_reads_field_by_field() {
@@ -104,6 +105,7 @@ fn filter_without_match_says_so() {
     press(
         &mut app,
         &[
+            Action::Open,
             Action::StartFilter,
             Action::FilterChar('z'),
             Action::FilterApply,

@@ -6,6 +6,7 @@
 mod flood;
 mod maps;
 mod tracepoints;
+mod typed;
 
 #[cfg(not(test))]
 #[panic_handler]

@@ -30,8 +30,9 @@ pub fn on_execve(ctx: TracePointContext) -> u32 {
 }
 
 #[tracepoint(category = "syscalls", name = "sys_enter_openat")]
-pub fn on_openat(_ctx: TracePointContext) -> u32 {
+pub fn on_openat(ctx: TracePointContext) -> u32 {
     let pid = current_pid();
+    crate::typed::on_open(&ctx, pid);
     count_event(EventKind::Open);
     bump_pid_activity(pid, |a| a.opens += 1);
     let key = current_comm();
@@ -137,6 +138,7 @@ fn try_on_execve(ctx: &TracePointContext) -> Result<u32, i64> {
         comm: comm.comm,
     };
     let _ = RECENT_EXECS.push(event, BPF_EXIST.into());
+    crate::typed::on_exec(&event);
     Ok(0)
 }
 

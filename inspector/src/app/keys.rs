@@ -78,7 +78,12 @@ pub const BINDINGS: &[Binding] = &[
     bind("+/-", "refresh faster / slower", Normal, Hidden),
     bind("?", "help", Normal, Always),
     bind("q", "quit", Normal, Always),
-    bind("Esc", "close flood result / back from an inner map / message", Normal, Hidden),
+    bind(
+        "Esc",
+        "close flood result / back from an inner map / message",
+        Normal,
+        Hidden,
+    ),
     bind("Enter", "apply the filter", Filter, Always),
     bind("Esc", "clear the filter", Filter, Always),
     bind("?/Esc/q", "close help", Help, Always),

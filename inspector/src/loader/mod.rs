@@ -8,6 +8,7 @@ pub mod object_file;
 pub mod privilege;
 mod system;
 pub mod untrusted;
+mod wiring;
 
 use std::path::PathBuf;
 
@@ -149,8 +150,9 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
             object::BUNDLED_OBJECT,
             &shared::map_names::ALL,
             "the bundled object",
+            true,
         )?,
-        Source::Object(path) => load_object(&elf, &[], &path.display().to_string())?,
+        Source::Object(path) => load_object(&elf, &[], &path.display().to_string(), false)?,
         Source::System => no_object(system::open(system::Pick::All)?),
         Source::MapId(id) => no_object(system::open(system::Pick::Id(*id))?),
         Source::Pin(path) => no_object(system::open(system::Pick::Pin { path, write })?),
@@ -182,20 +184,26 @@ fn no_object((maps, programs): (Vec<MapHandle>, Vec<ProgramStatus>)) -> Parts {
 
 /// Loads an object `name`d in errors: checked first, and any panic of the loader below
 /// contained (see [`untrusted`]).
-fn load_object(elf: &[u8], order: &[&str], name: &str) -> Result<Parts, LoadError> {
+/// `bundled`: the bundled object, whose maps-of-maps and program array get their slots
+/// from userspace after loading.
+fn load_object(elf: &[u8], order: &[&str], name: &str, bundled: bool) -> Result<Parts, LoadError> {
     let malformed = |reason| LoadError::Malformed {
         path: name.to_string(),
         reason,
     };
     untrusted::check_structure(elf).map_err(malformed)?;
-    untrusted::contained(|| load_checked(elf, order))
+    untrusted::contained(|| load_checked(elf, order, bundled))
         .map_err(|panic| malformed(format!("the loader (aya) gave up on it: {panic}")))?
 }
 
-fn load_checked(elf: &[u8], order: &[&str]) -> Result<Parts, LoadError> {
+fn load_checked(elf: &[u8], order: &[&str], bundled: bool) -> Result<Parts, LoadError> {
     let mut ebpf = Ebpf::load(elf).map_err(|source| LoadError::Load { source })?;
     let programs = object::attach_all(&mut ebpf, elf);
     let mut maps = object::open_maps(&ebpf, order)?;
+    // The bundled object's maps-of-maps and program array get their slots from userspace.
+    if bundled {
+        wiring::fill_slots(&ebpf, &maps)?;
+    }
     // Queues and stacks carry no kernel BTF ids: their layouts come from the object.
     if let Some(btf) = object_btf(elf) {
         maps.iter_mut().for_each(|map| map.use_object_btf(&btf));

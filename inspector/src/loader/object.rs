@@ -30,6 +30,8 @@ pub(super) enum Attach {
     RawTracepoint(String),
     /// A raw tracepoint with no event: loaded, then run on demand with BPF_PROG_TEST_RUN.
     OnDemand,
+    /// A tracepoint program with no event: loaded, as the target of tail calls.
+    TailTarget,
     NotSupported(String),
 }
 
@@ -37,6 +39,7 @@ pub(super) enum Attach {
 pub(super) fn plan(section: &str) -> Attach {
     let (kind, rest) = section.split_once('/').unwrap_or((section, ""));
     match kind {
+        "tracepoint" | "tp" if rest.is_empty() => Attach::TailTarget,
         "tracepoint" | "tp" => match rest.split_once('/') {
             Some((category, event)) if !category.is_empty() && !event.is_empty() => {
                 Attach::Tracepoint {
@@ -127,6 +130,10 @@ fn attach(program: &mut Program, plan: Attach) -> Result<(bool, String), Program
                 false,
                 "raw tracepoint, run on demand (BPF_PROG_TEST_RUN)".to_string(),
             )
+        }
+        (Attach::TailTarget, Program::TracePoint(tp)) => {
+            tp.load()?;
+            (false, "tail-call target: loaded, not attached".to_string())
         }
         (Attach::NotSupported(reason), _) => (false, format!("not attached: {reason}")),
         (_, other) => (

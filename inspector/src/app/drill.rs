@@ -24,6 +24,8 @@ impl App {
         // Opened before: go straight there.
         if let Some(open) = self.maps.iter().position(|m| m.desc.meta.id == id) {
             self.enter(parent, open);
+            let name = self.maps[open].name().to_string();
+            self.set_status(format!("inner map {name}: Esc goes back"), false);
             return None;
         }
         self.set_status(format!("opening inner map {id}…"), false);

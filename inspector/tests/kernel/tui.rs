@@ -107,3 +107,137 @@ fn flood_the_lru_from_the_keyboard_and_read_what_happened() {
     let screen = session.wait_for("exit", Duration::from_secs(10), |s| s.contains("EXIT="));
     assert!(screen.contains("EXIT=0"), "{screen}");
 }
+
+#[test]
+fn a_map_of_maps_opens_its_inner_map_and_esc_comes_back() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let binary = env!("CARGO_BIN_EXE_mapinspect");
+    let session = Session::start(&format!("{binary} --interval 0.2; echo EXIT=$?; sleep 30"));
+    session.wait_for("live maps", Duration::from_secs(15), |s| {
+        s.contains("EXECS")
+    });
+    // `/` in the map list narrows it to the map-of-maps, by name.
+    session.keys(&["/", "PID_B", "Enter"]);
+    session.wait_for("the filtered list", Duration::from_secs(5), |s| {
+        s.contains("maps /PID_B 1/") && table_title_names(s, "PID_BUCKETS")
+    });
+    // Its slots name their inner maps; Enter on slot 0 opens it like any other map.
+    session.keys(&["Enter"]);
+    session.wait_for("slots with inner maps", Duration::from_secs(5), |s| {
+        s.contains("OPENS_EVEN (hash)") && s.contains("OPENS_ODD (hash)")
+    });
+    session.keys(&["Enter"]);
+    // (The bundled object's inner maps are in the list already: Enter selects it there.)
+    let screen = session.wait_for("the inner map", Duration::from_secs(5), |s| {
+        table_title_names(s, "OPENS_EVEN")
+    });
+    assert!(screen.contains("Esc goes back"), "{screen}");
+    session.keys(&["Escape"]);
+    session.wait_for("back in the outer map", Duration::from_secs(5), |s| {
+        table_title_names(s, "PID_BUCKETS")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(5), |s| {
+        s.contains("EXIT=0")
+    });
+}
+
+/// A bpffs directory for one test's pins, removed on drop.
+struct Pins(std::path::PathBuf);
+
+impl Drop for Pins {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn bpftool(args: &[&str]) {
+    let out = Command::new("bpftool")
+        .args(args)
+        .output()
+        .expect("bpftool runs");
+    assert!(
+        out.status.success(),
+        "bpftool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_foreign_map_of_maps_opens_an_inner_map_not_in_the_list() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let pins = Pins(format!("/sys/fs/bpf/mapinspect-tui-{}", std::process::id()).into());
+    std::fs::create_dir_all(&pins.0).unwrap();
+    let pin = |name: &str| pins.0.join(name).to_str().unwrap().to_string();
+    let (inner, outer) = (pin("inner"), pin("outer"));
+    bpftool(&[
+        "map",
+        "create",
+        &inner,
+        "type",
+        "hash",
+        "key",
+        "4",
+        "value",
+        "4",
+        "entries",
+        "8",
+        "name",
+        "e2e_inner",
+    ]);
+    bpftool(&[
+        "map", "update", "pinned", &inner, "key", "7", "0", "0", "0", "value", "70", "0", "0", "0",
+    ]);
+    bpftool(&[
+        "map",
+        "create",
+        &outer,
+        "type",
+        "array_of_maps",
+        "key",
+        "4",
+        "value",
+        "4",
+        "entries",
+        "2",
+        "name",
+        "e2e_outer",
+        "inner_map",
+        "pinned",
+        &inner,
+    ]);
+    bpftool(&[
+        "map", "update", "pinned", &outer, "key", "1", "0", "0", "0", "value", "pinned", &inner,
+    ]);
+
+    let binary = env!("CARGO_BIN_EXE_mapinspect");
+    let session = Session::start(&format!(
+        "{binary} --pin {outer} --interval 0.2; echo EXIT=$?; sleep 30"
+    ));
+    session.wait_for("the outer map", Duration::from_secs(15), |s| {
+        table_title_names(s, "e2e_outer") && s.contains("e2e_inner (hash) 1/8")
+    });
+    session.keys(&["Enter", "Enter"]);
+    let screen = session.wait_for("the inner map", Duration::from_secs(5), |s| {
+        table_title_names(s, "e2e_inner") && s.contains("↳ e2e_inner")
+    });
+    assert!(screen.contains("Esc goes back"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains(" 7 ") && l.contains("70")),
+        "the inner map's entry:\n{screen}"
+    );
+    session.keys(&["Escape"]);
+    session.wait_for("back in the outer map", Duration::from_secs(5), |s| {
+        table_title_names(s, "e2e_outer")
+    });
+    session.keys(&["q"]);
+    session.wait_for("a clean exit", Duration::from_secs(5), |s| {
+        s.contains("EXIT=0")
+    });
+}

@@ -18,5 +18,6 @@ mod signals;
 mod sources;
 mod tmux;
 mod tui;
+mod typed_bundled;
 mod types;
 mod util;

@@ -1,0 +1,85 @@
+//! The bundled object's typed maps (LPM trie, array of maps, program array with a tail call,
+//! ring buffer, bloom filter, stack trace), each fed by real activity on this kernel.
+use std::process::Command;
+
+use inspector::maps::types::{Annotation, Annotator};
+
+#[test]
+fn the_bundled_object_feeds_every_typed_map_from_real_activity() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let loaded = crate::util::load_bundled();
+    // Activity: a TCP connection on loopback (inet_sock_set_state), a few execs (each forks
+    // too) and file opens.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    drop(listener.accept().unwrap());
+    drop(client);
+    for _ in 0..3 {
+        let status = Command::new("/bin/true").status().unwrap();
+        assert!(status.success());
+    }
+    let _ = std::fs::read_to_string("/proc/self/status");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let map = |name: &str| crate::util::map(&loaded, name);
+    let annotations = |name: &str| {
+        let map = map(name);
+        let snap = map.snapshot().unwrap();
+        let mut annotator = Annotator::default();
+        (0..snap.len())
+            .filter_map(|i| annotator.annotate(&map.desc, snap.key(i), snap.value(i)))
+            .collect::<Vec<_>>()
+    };
+    let prefixes: Vec<String> = annotations("NET_PREFIXES")
+        .iter()
+        .map(|a| a.summary())
+        .collect();
+    assert!(
+        prefixes.contains(&"127.0.0.0/24".to_string()),
+        "{prefixes:?}"
+    );
+
+    let inner: Vec<String> = annotations("PID_BUCKETS")
+        .into_iter()
+        .map(|a| match a {
+            Annotation::InnerMap(inner) => inner.info.unwrap().name,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(inner, ["OPENS_EVEN", "OPENS_ODD"]);
+    let opens =
+        map("OPENS_EVEN").snapshot().unwrap().len() + map("OPENS_ODD").snapshot().unwrap().len();
+    assert!(opens > 0, "openat calls were counted per pid");
+
+    match annotations("JUMP_TABLE").as_slice() {
+        [Annotation::Program(prog)] => {
+            assert_eq!(prog.info.as_ref().unwrap().0, "tail_fork");
+        }
+        other => panic!("{other:?}"),
+    }
+    let tail_calls = map("TAIL_CALLS").snapshot().unwrap();
+    assert!(
+        tail_calls.value(0).iter().any(|&b| b != 0),
+        "the tail call ran on fork"
+    );
+
+    let ring = map("EXEC_RING").ring_positions().unwrap();
+    assert!(ring.producer_pos > 0, "exec records were written: {ring:?}");
+    assert_eq!(ring.consumer_pos, 0, "and nothing consumed them");
+
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() }.to_ne_bytes();
+    assert!(
+        map("EXEC_UIDS").bloom_test(&uid).unwrap(),
+        "our uid ran exec"
+    );
+
+    let stacks = annotations("OPEN_STACKS");
+    assert!(
+        stacks
+            .iter()
+            .any(|a| matches!(a, Annotation::Frames(f) if f.iter().any(|f| f.contains("+0x")))),
+        "kernel frames are symbolised: {stacks:?}"
+    );
+}

@@ -26,6 +26,8 @@ pub enum MapKind {
     Other(u32),
 }
 
+const TASK_STORAGE: u32 = 29;
+
 /// `enum bpf_map_type` (include/uapi/linux/bpf.h), in order, spelt as libbpf's
 /// `map_type_name[]` spells them (what `bpftool map` prints). Index = the type's number.
 const NAMES: [&str; 35] = [
@@ -158,7 +160,14 @@ impl MapKind {
 
     /// Whether the map's contents may be changed with the generic insert/edit/delete.
     pub fn is_editable(self) -> bool {
-        self.is_listable() && !self.holds_objects() && self != Self::StackTrace
+        self.is_listable()
+            && !self.holds_objects()
+            && !matches!(self, Self::StackTrace | Self::Other(TASK_STORAGE))
+    }
+
+    /// TASK_STORAGE: keys are pidfds, read for every live process (shown as pids).
+    pub fn is_task_storage(self) -> bool {
+        self == Self::Other(TASK_STORAGE)
     }
 
     /// Why the entries of a map of this type are not listed, in one sentence: the kernel's
@@ -178,7 +187,7 @@ impl MapKind {
             | Self::LpmTrie
             | Self::ArrayOfMaps
             | Self::HashOfMaps
-            | Self::Other(14 | 16 | 25) => return None,
+            | Self::Other(14 | 16 | 25 | TASK_STORAGE) => return None,
             Self::PerfEventArray => {
                 "a perf_event_array holds perf event fds: the kernel lists its slots but refuses \
                  lookups from userspace (ENOTSUPP), so which slots are set cannot be read"
@@ -211,10 +220,10 @@ fn other_reason(raw: u32) -> &'static str {
             "cgroup_storage (deprecated) is keyed by a program's attachment and only reachable \
              while attached: mapinspect does not list it"
         }
-        24 | 28 | 29 | 32 => {
-            "local storage lives on each socket, inode, task or cgroup, not in the map: \
-             userspace reads it only through an fd of that object, one at a time, which \
-             mapinspect does not do yet"
+        24 | 28 | 32 => {
+            "local storage lives on each socket, inode or cgroup, not in the map: userspace \
+             reads it only through an fd of that object, one object at a time, which \
+             mapinspect does not do for these (task storage it reads, through pidfds)"
         }
         26 => {
             "a struct_ops map holds a kernel ops table implemented by BPF programs: its one \

@@ -129,15 +129,15 @@ pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
         return Err(OpError::refused(format!("{}: {reason}", desc.meta.name)));
     }
     if op.changes_map() && !kind.is_editable() {
+        let what = match kind {
+            MapKind::StackTrace => "stacks the kernel records",
+            _ if kind.is_task_storage() => "stored on each task, keyed by a pidfd",
+            _ => "object references (an fd on update, an id on lookup)",
+        };
         return Err(OpError::refused(format!(
-            "{}: a {} map's values are {} the kernel fills in: it is shown, not edited here",
+            "{}: a {} map's values are {what}: it is shown, not edited here",
             desc.meta.name,
             kind.label(),
-            if kind == MapKind::StackTrace {
-                "stacks"
-            } else {
-                "object references (an fd on update, an id on lookup)"
-            }
         )));
     }
     let queue_like = kind.is_queue_like();

@@ -142,6 +142,8 @@ impl MapHandle {
         };
         if kind.is_queue_like() {
             self.read_head(&mut snap)?;
+        } else if kind.is_task_storage() {
+            self.read_task_storage(&mut snap)?;
         } else if let Some(chunk) = batch_chunk {
             if !self.read_batched(&mut snap, chunk)? {
                 // Remember, so later refreshes go straight to the per-key walk.

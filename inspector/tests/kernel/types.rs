@@ -44,13 +44,20 @@ impl PinDir {
         pin
     }
 
-    /// Builds and loads tests/fixtures/tail.bpf.c with clang and bpftool; returns its pin.
+    /// Builds and loads tests/fixtures/tail.bpf.c with clang and bpftool (its maps pinned
+    /// under `maps/`); returns the program's pin.
     fn tail_program(&self) -> String {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tail.bpf.c");
         let object = self.build.join("tail.o");
         let (source, object) = (source.to_str().unwrap(), object.to_str().unwrap());
         let clang = Command::new("clang")
-            .args(["-target", "bpf", "-O2", "-I/usr/include/x86_64-linux-gnu"])
+            .args([
+                "-target",
+                "bpf",
+                "-g",
+                "-O2",
+                "-I/usr/include/x86_64-linux-gnu",
+            ])
             .args(["-c", source, "-o", object])
             .output()
             .expect("clang runs (installed by scripts/test.sh)");
@@ -60,7 +67,8 @@ impl PinDir {
             String::from_utf8_lossy(&clang.stderr)
         );
         let pin = self.pin("tail_prog");
-        bpftool(&["prog", "load", object, &pin]);
+        let maps = self.pin("maps");
+        bpftool(&["prog", "load", object, &pin, "pinmaps", &maps]);
         pin
     }
 }
@@ -410,4 +418,38 @@ fn rings_show_positions_without_consuming_and_bloom_filters_answer_tests() {
         read_only.bloom_test(&[1, 2]).is_err(),
         "a value of the wrong size"
     );
+}
+
+#[test]
+fn task_storage_is_read_for_every_live_process_through_pidfds() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let pins = PinDir::new("task_storage");
+    pins.tail_program();
+    let pin = pins.pin("maps/task_notes");
+    let map = MapHandle::open_pinned(Path::new(&pin)).unwrap();
+    assert_eq!(map.meta().kind.label(), "task_storage");
+    // Our own task gets a value, through a pidfd (as the kernel wants it from userspace).
+    let pid = std::process::id() as i32;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new fd or -1.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as i32;
+    assert!(pidfd >= 0, "pidfd_open");
+    let value = [5u64.to_ne_bytes().as_slice(), &9u32.to_ne_bytes(), &[0; 4]].concat();
+    map.update_from(&pidfd.to_ne_bytes(), &value, 0).unwrap();
+    // SAFETY: pidfd is ours and not used after this.
+    unsafe { libc::close(pidfd) };
+
+    let ours = dump(&pin);
+    let entries = ours["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "only our task has a value: {ours}");
+    assert_eq!(entries[0]["key"], pid, "keyed by pid");
+    assert_eq!(entries[0]["value"]["seen"], 5);
+    assert_eq!(entries[0]["value"]["tag"], 9);
+    // bpftool cannot list it (task storage has no GET_NEXT_KEY).
+    let theirs = Command::new("bpftool")
+        .args(["map", "dump", "pinned", &pin])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&theirs.stdout).contains("\"seen\": 5"));
 }

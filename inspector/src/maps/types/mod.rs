@@ -9,6 +9,7 @@ pub mod lpm;
 pub mod objects;
 pub mod ringbuf;
 pub mod stack_trace;
+mod task_storage;
 
 use std::collections::HashMap;
 

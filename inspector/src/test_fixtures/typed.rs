@@ -4,7 +4,7 @@
 //! would send.
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use super::{desc, int, snapshot, u32_key};
+use super::{desc, snapshot, u32_key};
 use crate::{
     app::{App, FromCollector, Opened, Refresh},
     maps::{
@@ -26,6 +26,10 @@ pub const RING: usize = 4;
 pub const BLOOM: usize = 5;
 /// The inner map's id (slot 0 of OUTER).
 pub const INNER_ID: u32 = 77;
+
+fn int(size: usize) -> Layout {
+    Layout::int(size, false)
+}
 
 fn bytes(size: usize) -> Layout {
     Layout::Bytes { size }

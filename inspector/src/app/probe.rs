@@ -26,6 +26,8 @@ pub struct ProbePrompt {
     pub hint: String,
     pub input: String,
     pub error: Option<String>,
+    /// A map another program owns (--write): the first Enter asks, the second adds.
+    pub ask_first: bool,
     data_len: usize,
     value_layout: Layout,
 }
@@ -59,6 +61,7 @@ impl ProbePrompt {
             hint,
             input: String::new(),
             error: None,
+            ask_first: false,
             data_len,
             value_layout: desc.value_layout.clone(),
         }
@@ -104,7 +107,8 @@ impl App {
             );
             return true;
         }
-        let prompt = ProbePrompt::new(self.selected_map, &view.desc, kind);
+        let mut prompt = ProbePrompt::new(self.selected_map, &view.desc, kind);
+        prompt.ask_first = kind == ProbeKind::BloomAdd && self.ownership == Ownership::Writable;
         self.mode = Mode::Prompt;
         self.popup = Some(Popup::Probe(prompt));
         true
@@ -121,6 +125,18 @@ impl App {
                 prompt.input.push(c);
                 prompt.error = None;
             }
+            A::Submit | A::SubmitAll if prompt.ask_first => match prompt.request() {
+                // Nothing removes a value from a bloom filter: say so once before adding.
+                Ok(_) => {
+                    prompt.ask_first = false;
+                    prompt.error = Some(
+                        "another program owns this filter and an added value cannot be \
+                         removed: Enter adds it, Esc cancels"
+                            .into(),
+                    );
+                }
+                Err(err) => prompt.error = Some(err),
+            },
             A::Erase => {
                 prompt.input.pop();
                 prompt.error = None;

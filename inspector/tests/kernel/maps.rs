@@ -84,10 +84,19 @@ fn every_tracepoint_program_is_attached() {
             "on_execve",
             "on_exit_group",
             "on_fork",
+            "on_fork_typed",
             "on_openat",
-            "on_process_exit"
+            "on_process_exit",
+            "on_sock_state"
         ]
     );
+    // The tail-call target is loaded, not attached.
+    let tail = loaded
+        .programs
+        .iter()
+        .find(|p| p.name == "tail_fork")
+        .unwrap();
+    assert!(!tail.attached && tail.attachment.contains("tail-call target"));
     let flood = loaded.programs.iter().find(|p| p.name == "flood").unwrap();
     assert!(flood.attachment.contains("on demand"), "{flood:?}");
 }

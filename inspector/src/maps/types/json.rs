@@ -7,7 +7,7 @@ use serde_json::{Value as Json, json};
 
 use super::{Annotation, Annotator, MapFacts, TypeInfo};
 use crate::{
-    maps::{MapError, MapHandle, Snapshot},
+    maps::{MapError, MapHandle, MapKind, Snapshot},
     values::entries,
 };
 
@@ -60,6 +60,8 @@ impl Extra {
                 object.insert("producer_pos".into(), json!(ring.producer_pos));
                 object.insert("consumer_pos".into(), json!(ring.consumer_pos));
                 object.insert("pending_bytes".into(), json!(ring.pending_bytes()));
+                let reason = MapKind::Ringbuf.unlisted_reason().unwrap_or_default();
+                object.insert("not_listed".into(), json!(reason));
             }
             Some(MapFacts::Unlisted(reason)) => {
                 object.insert("not_listed".into(), json!(reason));

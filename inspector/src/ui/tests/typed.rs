@@ -125,3 +125,27 @@ fn slash_in_the_map_list_filters_maps_by_name_and_type() {
     app.update(Action::FilterClear);
     assert_eq!(app.shown_maps().len(), 6);
 }
+
+#[test]
+fn adding_to_a_foreign_bloom_filter_asks_first() {
+    let mut app = select(BLOOM);
+    app.ownership = crate::app::Ownership::Writable;
+    app.update(Action::Insert);
+    app.update(Action::Type('7'));
+    assert_eq!(app.update(Action::Submit), None, "the first Enter asks");
+    let Some(crate::app::Popup::Probe(probe)) = &app.popup else {
+        panic!("the popup stays open");
+    };
+    assert!(probe.error.as_ref().unwrap().contains("cannot be removed"));
+    assert!(text(render(&app, 100, 16).backend().buffer()).contains("owns this filter"));
+    assert!(matches!(
+        app.update(Action::Submit),
+        Some(Effect::Probe { map: BLOOM, .. })
+    ));
+    // Read-only (no --write): refused at once.
+    let mut app = select(BLOOM);
+    app.ownership = crate::app::Ownership::ReadOnly;
+    app.update(Action::Insert);
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.status.as_ref().unwrap().text.contains("--write"));
+}

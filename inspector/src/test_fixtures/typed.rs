@@ -10,8 +10,8 @@ use crate::{
     maps::{
         MapDesc, MapError, MapKind,
         types::{
-            Annotation, InnerMap, MapFacts, ProgramRef, RingPositions, TypeInfo, lpm::Prefix,
-            objects::InnerInfo,
+            Annotation, InnerMap, MapFacts, ProgramRef, RingPositions, RingRecords, TypeInfo,
+            lpm::Prefix, objects::InnerInfo,
         },
     },
     tui::diff::Changes,
@@ -60,6 +60,7 @@ fn read(app: &mut App, map: usize, entries: &[(Vec<u8>, Vec<u8>)], notes: Vec<An
     let info = TypeInfo {
         facts: None,
         annotations: notes.into_iter().enumerate().collect(),
+        records: None,
     };
     app.apply(FromCollector::Typed {
         map,
@@ -68,7 +69,7 @@ fn read(app: &mut App, map: usize, entries: &[(Vec<u8>, Vec<u8>)], notes: Vec<An
 }
 
 /// Applies a failed read of a map whose type is not listed, with its facts.
-fn unlisted(app: &mut App, map: usize, facts: MapFacts) {
+fn unlisted(app: &mut App, map: usize, facts: MapFacts, records: Option<RingRecords>) {
     let desc = &app.maps[map].desc;
     let kind = desc.meta.kind;
     let error = MapError::Unlisted {
@@ -84,6 +85,7 @@ fn unlisted(app: &mut App, map: usize, facts: MapFacts) {
     let info = TypeInfo {
         facts: Some(facts),
         annotations: HashMap::new(),
+        records,
     };
     app.apply(FromCollector::Typed {
         map,
@@ -192,9 +194,16 @@ pub fn typed_app() -> App {
             producer_pos: 1536,
             consumer_pos: 512,
         }),
+        Some(RingRecords {
+            total: 1250,
+            bytes: 50_000,
+            latest_drain: 12,
+            sizes: vec![40, 40, 40],
+            latest: (0..40).collect(),
+        }),
     );
     let reason = MapKind::BloomFilter.unlisted_reason().unwrap_or_default();
-    unlisted(&mut app, BLOOM, MapFacts::Unlisted(reason));
+    unlisted(&mut app, BLOOM, MapFacts::Unlisted(reason), None);
     app
 }
 

@@ -2,6 +2,7 @@
 //! each interval, diffs each snapshot against the last, and sends the results to the main
 //! loop. Keys never wait on a map read; a slow read only delays the next refresh.
 use std::{
+    collections::HashMap,
     sync::{Arc, mpsc},
     time::{Duration, Instant},
 };
@@ -13,7 +14,7 @@ use crate::{
     loader::Loaded,
     maps::{
         Snapshot,
-        types::{Annotator, TypeInfo},
+        types::{Annotator, RingReader, TypeInfo},
     },
     tui::diff::{self, Changes},
 };
@@ -28,6 +29,8 @@ pub struct Collector {
     rules: RowRules,
     /// Per map: what reads its type's meaning (kernel symbols are loaded once).
     pub(super) annotators: Vec<Annotator>,
+    /// Consumers of the rings mapinspect loaded itself, by map index (opened on first read).
+    pub(super) ring_readers: HashMap<usize, RingReader>,
 }
 
 impl Collector {
@@ -36,6 +39,7 @@ impl Collector {
         let annotators = loaded.maps.iter().map(|_| Annotator::default()).collect();
         Self {
             annotators,
+            ring_readers: HashMap::new(),
             loaded,
             previous,
             interval,
@@ -168,9 +172,17 @@ impl Collector {
             }
             Err(err) => Err(err),
         };
+        // Our own rings are consumed first (they are ours), so the positions read next
+        // show what is still waiting.
+        let records = self.drain_own_ring(index);
+        let Some(map) = self.loaded.maps.get(index) else {
+            return true;
+        };
         let info = TypeInfo::applies(map.meta().kind).then(|| {
             let snapshot = result.as_ref().map(|(snap, _)| &**snap);
-            TypeInfo::read(map, snapshot, &mut self.annotators[index])
+            let mut info = TypeInfo::read(map, snapshot, &mut self.annotators[index]);
+            info.records = records;
+            info
         });
         let refresh = Refresh {
             map: index,

@@ -5,10 +5,27 @@ use std::sync::Arc;
 use super::collector::Collector;
 use crate::{
     app::{Opened, Probe, Probed},
-    maps::{MapHandle, types::Annotator},
+    maps::{
+        MapHandle, MapKind,
+        types::{Annotator, RingReader, RingRecords},
+    },
 };
 
 impl Collector {
+    /// Consumes what arrived in map `index` if it is a ring mapinspect loaded itself; None
+    /// for every other map (other programs' rings are only watched).
+    pub(super) fn drain_own_ring(&mut self, index: usize) -> Option<RingRecords> {
+        let map = self.loaded.maps.get(index)?;
+        if map.meta().kind != MapKind::Ringbuf || !self.loaded.source.owns_its_maps() {
+            return None;
+        }
+        if !self.ring_readers.contains_key(&index) {
+            let reader = RingReader::open(map).ok()?;
+            self.ring_readers.insert(index, reader);
+        }
+        self.ring_readers.get_mut(&index).map(RingReader::drain)
+    }
+
     /// Opens inner map `id` of map `parent`: read-only exactly when its parent is. An inner
     /// map opened before keeps its index.
     pub(super) fn open_inner(&mut self, parent: usize, id: u32) -> Opened {

@@ -14,7 +14,7 @@ use crate::{
     app::{App, MapView, probe::ProbePrompt},
     maps::{
         MapKind, flag_names,
-        types::{Annotation, MapFacts},
+        types::{Annotation, MapFacts, RingRecords},
     },
 };
 
@@ -41,8 +41,17 @@ pub fn draw_facts(frame: &mut Frame, area: Rect, view: &MapView) -> bool {
             lines.push(Line::raw(format!("producer {}", ring.producer_pos)));
             lines.push(Line::raw(format!("consumer {}", ring.consumer_pos)));
             lines.push(Line::raw(""));
-            let note = "Positions read through a read-only mmap of the ring's first two \
-                        pages: watching never consumes a record.";
+            let records = view.type_info.as_ref().and_then(|i| i.records.as_ref());
+            if let Some(records) = records {
+                lines.extend(record_lines(records, width));
+            }
+            let note = if records.is_some() {
+                "mapinspect loaded this ring, so it consumes the records as they arrive; \
+                 another program's ring is only watched, never consumed."
+            } else {
+                "Positions read through a read-only mmap of the ring's first two pages: \
+                 watching never consumes a record."
+            };
             lines.extend(
                 wrap(note, width)
                     .into_iter()
@@ -166,4 +175,27 @@ pub fn draw_probe(frame: &mut Frame, screen: Rect, probe: &ProbePrompt) {
             inner.y + 1,
         ));
     }
+}
+
+/// The live records of one of our own rings: counts, sizes, the latest record's bytes.
+fn record_lines(records: &RingRecords, width: usize) -> Vec<Line<'static>> {
+    let sizes: Vec<String> = records.sizes.iter().map(ToString::to_string).collect();
+    let hex: String = records
+        .latest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    vec![
+        Line::raw(fit(
+            &format!(
+                "records {} ({} B) · {} since the last refresh",
+                records.total, records.bytes, records.latest_drain
+            ),
+            width,
+        )),
+        Line::raw(fit(&format!("latest sizes {} B", sizes.join(" ")), width)),
+        Line::styled(fit(&format!("latest {hex}"), width), theme::muted()),
+        Line::raw(""),
+    ]
 }

@@ -67,6 +67,16 @@ fn the_bundled_object_feeds_every_typed_map_from_real_activity() {
     let ring = map("EXEC_RING").ring_positions().unwrap();
     assert!(ring.producer_pos > 0, "exec records were written: {ring:?}");
     assert_eq!(ring.consumer_pos, 0, "and nothing consumed them");
+    // Our own ring: the TUI's live pane consumes it (as ExecEvent records).
+    let mut reader = inspector::maps::types::RingReader::open(map("EXEC_RING")).unwrap();
+    let records = reader.drain();
+    assert!(records.total > 0, "{records:?}");
+    assert_eq!(records.sizes.last(), Some(&size_of::<shared::ExecEvent>()));
+    let after = map("EXEC_RING").ring_positions().unwrap();
+    assert!(
+        after.consumer_pos >= ring.producer_pos,
+        "consumed: {after:?}"
+    );
 
     // SAFETY: getuid has no preconditions.
     let uid = unsafe { libc::getuid() }.to_ne_bytes();

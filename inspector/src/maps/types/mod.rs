@@ -7,6 +7,7 @@ pub mod bloom;
 pub mod json;
 pub mod lpm;
 pub mod objects;
+pub mod ring_records;
 pub mod ringbuf;
 pub mod stack_trace;
 mod task_storage;
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 use super::{MapDesc, MapError, MapHandle, MapKind, Snapshot};
 
 pub use objects::{InnerMap, ProgramRef, prog_type_name};
+pub use ring_records::{RingReader, RingRecords};
 pub use ringbuf::RingPositions;
 pub use stack_trace::Kallsyms;
 
@@ -109,6 +111,8 @@ impl MapFacts {
 pub struct TypeInfo {
     pub facts: Option<MapFacts>,
     pub annotations: HashMap<usize, Annotation>,
+    /// For a ring mapinspect loaded itself: the records it consumed.
+    pub records: Option<RingRecords>,
 }
 
 impl TypeInfo {

@@ -1,6 +1,6 @@
 //! The collector's work for typed maps: opening an inner map of a map-of-maps as a map of
 //! its own, and answering probes (LPM match, bloom test and add) with the kernel's word.
-use std::sync::Arc;
+use std::{collections::hash_map::Entry, sync::Arc};
 
 use super::collector::Collector;
 use crate::{
@@ -19,11 +19,11 @@ impl Collector {
         if map.meta().kind != MapKind::Ringbuf || !self.loaded.source.owns_its_maps() {
             return None;
         }
-        if !self.ring_readers.contains_key(&index) {
-            let reader = RingReader::open(map).ok()?;
-            self.ring_readers.insert(index, reader);
-        }
-        self.ring_readers.get_mut(&index).map(RingReader::drain)
+        let reader = match self.ring_readers.entry(index) {
+            Entry::Occupied(open) => open.into_mut(),
+            Entry::Vacant(slot) => slot.insert(RingReader::open(map).ok()?),
+        };
+        Some(reader.drain())
     }
 
     /// Opens inner map `id` of map `parent`: read-only exactly when its parent is. An inner

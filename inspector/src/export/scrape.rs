@@ -21,9 +21,6 @@ use crate::{
     values::Layout,
 };
 
-/// BPF_MAP_TYPE_RINGBUF (include/uapi/linux/bpf.h).
-const RINGBUF: u32 = 27;
-
 /// The exporter's state, owned by its one collecting thread.
 pub struct Exporter {
     source: Source,
@@ -141,14 +138,14 @@ impl Exporter {
         let mut facts = MapFacts {
             id: meta.id,
             name: meta.name.clone(),
-            kind: kind_label(meta.kind),
+            kind: meta.kind.label(),
             key_size: meta.key_size,
             value_size: meta.value_size,
             max_entries: meta.max_entries,
             flags: meta.flags,
             owners: map.owners.clone(),
             memory_bytes: memlock(map),
-            ringbuf_size_bytes: (meta.kind == MapKind::Other(RINGBUF))
+            ringbuf_size_bytes: (meta.kind == MapKind::Ringbuf)
                 .then_some(u64::from(meta.max_entries)),
             ..MapFacts::default()
         };
@@ -178,14 +175,6 @@ impl Exporter {
             }
         }
         facts
-    }
-}
-
-/// The type as bpftool names it; ring buffers by name, since dashboards select them.
-fn kind_label(kind: MapKind) -> String {
-    match kind {
-        MapKind::Other(RINGBUF) => "ringbuf".into(),
-        other => other.label(),
     }
 }
 

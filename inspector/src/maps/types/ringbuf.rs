@@ -91,11 +91,25 @@ impl MapHandle {
             .ok()
             .filter(|&p| p >= 8)
             .unwrap_or(4096);
-        let fd = self.fd().as_raw_fd();
         let fail = |what: &str, e: std::io::Error| {
             format!("{}: cannot map the {what} page read-only: {e}", meta.name)
         };
-        let consumer = ReadOnlyPage::map(fd, page, 0).map_err(|e| fail("consumer", e))?;
+        // A map opened read-only (BPF_F_RDONLY, as foreign pins are) gives an O_RDONLY file,
+        // and the kernel refuses any shared mapping of those (EINVAL). Then a second fd by
+        // id (read-write, root only) is used for the mapping, which stays PROT_READ: the
+        // kernel also drops VM_MAYWRITE from it, so it can never become writable.
+        let reopened;
+        let mut fd = self.fd().as_raw_fd();
+        let consumer = match ReadOnlyPage::map(fd, page, 0) {
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+                reopened = crate::sys::map_fd_by_id(meta.id)
+                    .map_err(|e| format!("{}: cannot reopen it to map: {e}", meta.name))?;
+                fd = reopened.as_raw_fd();
+                ReadOnlyPage::map(fd, page, 0)
+            }
+            other => other,
+        }
+        .map_err(|e| fail("consumer", e))?;
         let producer = ReadOnlyPage::map(fd, page, 1).map_err(|e| fail("producer", e))?;
         Ok(RingPositions {
             ring_size: u64::from(meta.max_entries),

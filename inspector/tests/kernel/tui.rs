@@ -1,6 +1,6 @@
 //! The TUI end to end in a real terminal: tmux runs `mapinspect`, send-keys types, and
 //! capture-pane reads the screen as a person would see it.
-use std::time::Duration;
+use std::{process::Command, time::Duration};
 
 use super::tmux::Session;
 

@@ -6,8 +6,14 @@ use crate::{values::Layout, values::decode, values::encode::Leaf, values::render
 pub fn leaf_text(leaf: &Leaf, bytes: &[u8], style: Style) -> String {
     let size = leaf.layout.size();
     let Some(bits) = leaf.bitfield_bits else {
-        return decode::decode(&leaf.layout, decode::slice(bytes, leaf.byte_offset, size))
-            .render(style);
+        let value = decode::decode(&leaf.layout, decode::slice(bytes, leaf.byte_offset, size));
+        // A char array whose text would not write back the same bytes (no NUL, bytes after
+        // it) is offered as its hex bytes.
+        let style = match &value {
+            decode::Value::Chars(raw) if !decode::text_is_whole(raw) => Style { hex: true },
+            _ => style,
+        };
+        return value.render(style);
     };
     if bits == 0 || bits > 64 {
         return String::new();

@@ -146,12 +146,21 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
         .into_iter()
         .collect();
     let (ebpf, mut maps, programs) = match source {
-        Source::Bundled => load_object(
-            object::BUNDLED_OBJECT,
-            &shared::map_names::ALL,
-            "the bundled object",
-            true,
-        )?,
+        Source::Bundled => {
+            let mut parts = load_object(
+                object::BUNDLED_OBJECT,
+                &shared::map_names::ALL,
+                "the bundled object",
+                true,
+            )?;
+            // Rust has no C `char`: the bundled object's text fields are `u8` arrays in its
+            // BTF, which would read as bytes. These are text.
+            for map in &mut parts.1 {
+                map.desc.key_layout.mark_text(&BUNDLED_TEXT_FIELDS);
+                map.desc.value_layout.mark_text(&BUNDLED_TEXT_FIELDS);
+            }
+            parts
+        }
         Source::Object(path) => load_object(&elf, &[], &path.display().to_string(), false)?,
         Source::System => no_object(system::open(system::Pick::All)?),
         Source::MapId(id) => no_object(system::open(system::Pick::Id(*id))?),
@@ -175,6 +184,9 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
         warnings,
     })
 }
+
+/// The members of the bundled object's types (crate `shared`) that hold text.
+const BUNDLED_TEXT_FIELDS: [&str; 2] = ["filename", "comm"];
 
 type Parts = (Option<Ebpf>, Vec<MapHandle>, Vec<ProgramStatus>);
 

@@ -39,7 +39,7 @@ fn exec_info() -> Layout {
                 "filename",
                 16 * 8,
                 Layout::Array {
-                    elem: Box::new(Layout::int(1, false)),
+                    elem: Box::new(Layout::char()),
                     len: 16,
                 },
             ),
@@ -361,7 +361,7 @@ pub fn u8_key_app() -> App {
                 "comm",
                 4 * 8,
                 Layout::Array {
-                    elem: Box::new(Layout::int(1, false)),
+                    elem: Box::new(Layout::char()),
                     len: 8,
                 },
             ),
@@ -408,7 +408,7 @@ pub fn foreign_struct_app() -> App {
                 "tag",
                 12 * 8,
                 Layout::Array {
-                    elem: Box::new(Layout::int(1, false)),
+                    elem: Box::new(Layout::char()),
                     len: 8,
                 },
             ),

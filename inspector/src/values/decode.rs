@@ -5,7 +5,7 @@
 //! [`Value::Bytes`]. Integers are little endian (the only byte order this tool supports).
 //! Showing a value is in [`super::render`]; editing, text back into bytes, in [`super::encode`].
 
-use super::layout::{Field, Layout, is_byte, visit_fields};
+use super::layout::{Field, Layout, is_byte, is_char, visit_fields};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -18,13 +18,16 @@ pub enum Value {
         name: Option<String>,
         raw: i64,
     },
-    /// A byte array holding printable UTF-8, then only NULs (or nothing).
-    Text(String),
-    /// Fields in layout order, padding left out.
+    /// A whole C `char` array, raw. It reads as the text before its first NUL (see
+    /// [`Value::text`]); hex mode shows every byte.
+    Chars(Vec<u8>),
+    /// Fields in layout order, padding left out; for a union, every member, each read from
+    /// the union's bytes.
     Struct(Vec<(String, Value)>),
     /// Elements; a short buffer leaves off those it does not reach.
     Array(Vec<Value>),
-    /// Unions, layouts without a number in them, and whatever a short buffer cut (possibly empty).
+    /// Arrays of `u8` (any 1-byte integer but `char`), layouts without a number in them, and
+    /// whatever a short buffer cut (possibly empty).
     Bytes(Vec<u8>),
 }
 
@@ -32,7 +35,10 @@ pub enum Value {
 pub fn decode(layout: &Layout, bytes: &[u8]) -> Value {
     let size = layout.size();
     match layout {
-        Layout::Struct { fields, .. } => {
+        // A union without members (malformed BTF) has only its bytes to show.
+        Layout::Struct { fields, .. } | Layout::Union { fields, .. }
+            if !(fields.is_empty() && matches!(layout, Layout::Union { .. })) =>
+        {
             let mut out = Vec::new();
             visit_fields(fields, 0, &mut |name, bits, field| {
                 out.push((name.to_string(), decode_field(field, bits, bytes)));
@@ -73,9 +79,10 @@ fn decode_field(field: &Field, bit_offset: u64, bytes: &[u8]) -> Value {
 fn decode_array(elem: &Layout, len: usize, bytes: &[u8]) -> Value {
     if is_byte(elem) {
         let data = slice(bytes, 0, len);
-        return match text(data) {
-            Some(text) if data.len() == len => Value::Text(text),
-            _ => Value::Bytes(data.to_vec()),
+        return if is_char(elem) && data.len() == len {
+            Value::Chars(data.to_vec())
+        } else {
+            Value::Bytes(data.to_vec())
         };
     }
     let elem_size = elem.size();
@@ -90,12 +97,39 @@ fn decode_array(elem: &Layout, len: usize, bytes: &[u8]) -> Value {
     )
 }
 
-/// The text in a NUL-padded byte array, if it is printable UTF-8 followed by NULs only.
-fn text(data: &[u8]) -> Option<String> {
-    let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
-    let (text, rest) = data.split_at(end);
-    let text = std::str::from_utf8(text).ok()?;
-    (rest.iter().all(|&b| b == 0) && !text.chars().any(char::is_control)).then(|| text.to_string())
+impl Value {
+    /// A `char` array from text, NUL-padded to `len` bytes (for tests and callers that
+    /// build values by hand).
+    pub fn chars(text: &str, len: usize) -> Value {
+        let mut raw = text.as_bytes().to_vec();
+        raw.resize(len.max(raw.len()), 0);
+        Value::Chars(raw)
+    }
+
+    /// A `char` array's text: the bytes before the first NUL (all of them if there is none),
+    /// UTF-8 as it is, and each byte that is not UTF-8 written as `\xNN`, never dropped.
+    pub fn text(raw: &[u8]) -> String {
+        let mut out = String::new();
+        for chunk in raw[..text_end(raw)].utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+}
+
+/// Where a `char` array's text ends: at its first NUL, else at its end.
+pub(crate) fn text_end(raw: &[u8]) -> usize {
+    raw.iter().position(|&b| b == 0).unwrap_or(raw.len())
+}
+
+/// Whether a `char` array is exactly its text, a NUL and NULs: so typing the text back
+/// writes the same bytes (else an edit prompt shows its hex).
+pub(crate) fn text_is_whole(raw: &[u8]) -> bool {
+    let end = text_end(raw);
+    end < raw.len() && raw[end..].iter().all(|&b| b == 0)
 }
 
 /// A number of `bits` bits read from a struct (a bitfield's low bits come first in little endian).
@@ -170,6 +204,13 @@ mod tests {
     use super::*;
     use crate::values::{Field, render::Style};
     use serde_json::json;
+
+    fn int(size: usize, signed: bool) -> Layout {
+        Layout::int(size, signed)
+    }
+    fn bytes_of(elem: Layout, len: usize) -> Layout {
+        Layout::array(elem, len)
+    }
 
     fn strukt(fields: &[(&str, u32, Option<u32>, Layout)]) -> Layout {
         let fields = fields
@@ -359,9 +400,14 @@ mod tests {
                 "enum(0x1a)",
             ),
             (
-                Value::Text("say \"hi\"".into()),
+                Value::chars("say \"hi\"", 9),
                 r#""say \"hi\"""#,
-                r#""say \"hi\"""#,
+                "73 61 79 20 22 68 69 22 00",
+            ),
+            (
+                Value::Chars(b"a\tb\xff\0x".to_vec()),
+                r#""a\tb\xff""#,
+                "61 09 62 ff 00 78",
             ),
             (Value::Bytes(vec![0x0a, 0x1b, 0xff]), "0a 1b ff", "0a 1b ff"),
             (Value::Bytes(vec![]), "(empty)", "(empty)"),
@@ -373,10 +419,10 @@ mod tests {
             (
                 Value::Struct(vec![
                     ("a".into(), Value::Unsigned(3)),
-                    ("t".into(), Value::Text("x".into())),
+                    ("t".into(), Value::chars("x", 2)),
                 ]),
                 r#"{a: 3, t: "x"}"#,
-                r#"{a: 0x3, t: "x"}"#,
+                "{a: 0x3, t: 78 00}",
             ),
             (Value::Struct(vec![]), "{}", "{}"),
         ];
@@ -396,30 +442,51 @@ mod tests {
     }
 
     #[test]
-    fn byte_arrays_become_text_when_they_look_like_it() {
-        let comm = Layout::array(Layout::int(1, true), 8);
-        let text = |bytes: &[u8]| decode(&comm, bytes);
-        assert_eq!(text(b"bash\0\0\0\0"), Value::Text("bash".into()));
-        assert_eq!(text(&[0; 8]), Value::Text(String::new()));
-        assert_eq!(text(b"12345678"), Value::Text("12345678".into())); // full, no NUL
-        assert_eq!(text("héllo\0\0".as_bytes()), Value::Text("héllo".into()));
-        assert_eq!(text(b"bash\0x\0\0"), Value::Bytes(b"bash\0x\0\0".to_vec())); // junk after the NUL
-        assert_eq!(
-            text(b"a\tb\0\0\0\0\0"),
-            Value::Bytes(b"a\tb\0\0\0\0\0".to_vec())
-        ); // control char
-        assert_eq!(
-            text(&[0xc3, 0x28, 0, 0, 0, 0, 0, 0]),
-            Value::Bytes(vec![0xc3, 0x28, 0, 0, 0, 0, 0, 0])
-        ); // bad UTF-8
-        assert_eq!(text(b"bash"), Value::Bytes(b"bash".to_vec())); // short buffer
-        let u8s = Layout::array(Layout::int(1, false), 4);
-        assert_eq!(
-            decode(&u8s, &[10, 0, 0, 1]),
-            Value::Bytes(vec![10, 0, 0, 1])
+    fn char_arrays_are_text_and_other_byte_arrays_bytes() {
+        let comm = bytes_of(
+            Layout::Int {
+                size: 1,
+                signed: true,
+                char: true,
+                bool: false,
+            },
+            8,
         );
-        assert_eq!(decode(&u8s, b"ok\0\0"), Value::Text("ok".into()));
-        let bools = Layout::array(
+        let text = |bytes: &[u8]| {
+            let value = decode(&comm, bytes);
+            assert_eq!(value, Value::Chars(bytes.to_vec()), "raw bytes kept");
+            (value.to_json(), value.render(Style::default()))
+        };
+        assert_eq!(text(b"bash\0\0\0\0"), (json!("bash"), r#""bash""#.into()));
+        assert_eq!(text(&[0; 8]), (json!(""), r#""""#.into()));
+        assert_eq!(
+            text(b"12345678"),
+            (json!("12345678"), r#""12345678""#.into())
+        ); // no NUL
+        assert_eq!(
+            text("héllo\0\0".as_bytes()),
+            (json!("héllo"), r#""héllo""#.into())
+        );
+        // Up to the first NUL, whatever follows it (hex mode shows it all).
+        assert_eq!(text(b"bash\0xy\0"), (json!("bash"), r#""bash""#.into()));
+        assert_eq!(
+            decode(&comm, b"bash\0xy\0").render(HEX),
+            "62 61 73 68 00 78 79 00"
+        );
+        // Control characters and bytes that are not UTF-8: escaped, never dropped.
+        assert_eq!(text(b"a\tb\0\0\0\0\0"), (json!("a\tb"), r#""a\tb""#.into()));
+        assert_eq!(
+            text(&[0xc3, 0x28, b'\\', 0, 0, 0, 0, 0]),
+            (json!("\\xc3(\\"), r#""\xc3(\\""#.into())
+        );
+        assert_eq!(decode(&comm, b"bash"), Value::Bytes(b"bash".to_vec())); // short buffer
+        // u8, unsigned char, signed char: bytes, whatever they hold.
+        for signed in [false, true] {
+            let u8s = bytes_of(int(1, signed), 4);
+            assert_eq!(decode(&u8s, b"ok\0\0"), Value::Bytes(b"ok\0\0".to_vec()));
+            assert_eq!(decode(&u8s, &[10, 0, 0, 1]).to_json(), json!("0a000001"));
+        }
+        let bools = bytes_of(
             Layout::Int {
                 size: 1,
                 signed: false,
@@ -433,8 +500,63 @@ mod tests {
             Value::Array(vec![Value::Bool(true), Value::Bool(false)])
         );
         assert_eq!(
-            decode(&Layout::array(Layout::int(1, false), 0), &[]),
-            Value::Text(String::new())
+            decode(&bytes_of(int(1, false), 0), &[]),
+            Value::Bytes(vec![])
+        );
+    }
+
+    #[test]
+    fn unions_show_every_member() {
+        // union { u64 big; u8 small[4]; struct { u16 lo, hi; } half; }
+        let half = strukt(&[
+            ("lo", 0, None, int(2, false)),
+            ("hi", 16, None, int(2, false)),
+        ]);
+        let union = Layout::Union {
+            name: "U".into(),
+            size: 8,
+            fields: vec![
+                Field {
+                    name: "big".into(),
+                    bit_offset: 0,
+                    bitfield_bits: None,
+                    layout: int(8, false),
+                },
+                Field {
+                    name: "small".into(),
+                    bit_offset: 0,
+                    bitfield_bits: None,
+                    layout: bytes_of(int(1, false), 4),
+                },
+                Field {
+                    name: "half".into(),
+                    bit_offset: 0,
+                    bitfield_bits: None,
+                    layout: half,
+                },
+            ],
+        };
+        let bytes = [1, 0, 2, 0, 3, 0, 4, 0];
+        assert_eq!(
+            decode(&union, &bytes).to_json(),
+            json!({"big": 1125912791875585u64, "small": "01000200", "half": {"lo": 1, "hi": 2}})
+        );
+        assert_eq!(
+            show(&union, &bytes),
+            "{big: 1125912791875585, small: 01 00 02 00, half: {lo: 1, hi: 2}}"
+        );
+        // A union field of a struct, and an anonymous one whose members join the parent's.
+        let mut anonymous = union.clone();
+        if let Layout::Union { name, .. } = &mut anonymous {
+            name.clear();
+        }
+        let outer = strukt(&[("u", 0, None, union), ("", 64, None, anonymous)]);
+        let mut twice = bytes.to_vec();
+        twice.extend([9, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            decode(&outer, &twice).to_json(),
+            json!({"u": {"big": 1125912791875585u64, "small": "01000200", "half": {"lo": 1, "hi": 2}},
+                   "big": 9, "small": "09000000", "half": {"lo": 9, "hi": 0}})
         );
     }
 
@@ -444,7 +566,12 @@ mod tests {
         let anon_union = Layout::Union {
             name: String::new(),
             size: 2,
-            fields: vec![],
+            fields: vec![Field {
+                name: "either".into(),
+                bit_offset: 0,
+                bitfield_bits: None,
+                layout: int(2, false),
+            }],
         };
         let layout = strukt(&[
             ("a", 0, None, Layout::int(2, false)),
@@ -455,7 +582,7 @@ mod tests {
             ("", 80, None, anon_union),
         ]);
         let bytes = [1, 0, 9, 9, 9, 9, 9, 9, 2, 0, 0xab, 0xcd];
-        assert_eq!(show(&layout, &bytes), "{a: 1, inner: 2, union: ab cd}");
+        assert_eq!(show(&layout, &bytes), "{a: 1, inner: 2, either: 52651}");
     }
 
     #[test]
@@ -523,7 +650,7 @@ mod tests {
         let bytes = [
             0xff, 0xff, 0xff, 0xff, 9, 0, 0, 0, b'h', b'i', 0, 0, 0x0a, 0xff, 1, 0, 2, 0,
         ];
-        let expected = json!({"n": -1, "k": 9, "comm": "hi", "raw": "0aff", "vals": [1, 2]});
+        let expected = json!({"n": -1, "k": 9, "comm": "68690000", "raw": "0aff", "vals": [1, 2]});
         assert_eq!(decode(&layout, &bytes).to_json(), expected);
         assert_eq!(
             Value::Enum {
@@ -545,14 +672,14 @@ mod tests {
         assert_eq!(Value::Signed(-3).as_f64(), Some(-3.0));
         assert_eq!(Value::Bool(true).as_f64(), Some(1.0));
         assert_eq!(Value::Enum { name: None, raw: 4 }.as_f64(), Some(4.0));
-        assert_eq!(Value::Text("1".into()).as_f64(), None);
+        assert_eq!(Value::chars("1", 2).as_f64(), None);
         assert_eq!(Value::Struct(vec![]).as_f64(), None);
         let mut values = [
-            Value::Text("b".into()),
+            Value::chars("b", 2),
             Value::Unsigned(u64::MAX),
             Value::Signed(-1),
             Value::Unsigned(u64::MAX - 1),
-            Value::Text("a".into()),
+            Value::chars("a", 2),
         ];
         values.sort_by(Value::sort_cmp);
         let shown: Vec<_> = values.iter().map(|v| v.render(Style::default())).collect();

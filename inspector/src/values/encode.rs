@@ -7,19 +7,9 @@
 
 use std::num::IntErrorKind;
 
-use crate::values::{Layout, layout::visit_fields, render::bytes};
-
-/// One editable scalar: where its bytes are, and how to read input for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Leaf {
-    /// `stats.execs`, `vals[2]`; "" when the whole layout is one leaf.
-    pub path: String,
-    pub byte_offset: usize,
-    /// Bits past `byte_offset` where the field starts: non-zero only for bitfields.
-    pub bit_offset: u32,
-    pub bitfield_bits: Option<u32>,
-    pub layout: Layout,
-}
+use super::leaves::write_order;
+pub use super::leaves::{Leaf, TwoMembers, UnionMember};
+use crate::values::{Layout, render::bytes};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EncodeError {
@@ -53,6 +43,8 @@ pub enum EncodeError {
     WrongInputCount { expected: usize, got: usize },
     #[error("a {ty} field cannot be edited")]
     Unsupported { ty: String },
+    #[error(transparent)]
+    TwoMembers(#[from] TwoMembers),
     #[error("the value is {size} bytes, too large to edit")]
     TooLarge { size: usize },
     /// From [`encode_all`]: which field the error is about.
@@ -65,61 +57,6 @@ pub enum EncodeError {
 
 /// Values larger than this are not built by [`encode_all`] (no map holds values this large).
 const MAX_EDIT_SIZE: usize = 64 << 20;
-
-impl Layout {
-    /// The editable fields, in order: struct members flattened to dotted paths, byte arrays as
-    /// one text leaf, other arrays one leaf per element (`vals[0]`), padding left out. A layout
-    /// that is not a struct or array is one leaf with path "".
-    pub fn leaves(&self) -> Vec<Leaf> {
-        let mut out = Vec::new();
-        push_leaves(self, String::new(), 0, &mut out);
-        out
-    }
-}
-
-fn push_leaves(layout: &Layout, path: String, byte_offset: usize, out: &mut Vec<Leaf>) {
-    match layout {
-        Layout::Struct { fields, .. } => visit_fields(fields, 0, &mut |name, bits, field| {
-            let path = if path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            };
-            let byte_offset =
-                byte_offset.saturating_add(usize::try_from(bits / 8).unwrap_or(usize::MAX));
-            match field.bitfield_bits {
-                Some(bits_wide) => out.push(Leaf {
-                    path,
-                    byte_offset,
-                    bit_offset: (bits % 8) as u32,
-                    bitfield_bits: Some(bits_wide),
-                    layout: field.layout.clone(),
-                }),
-                // Zero-sized members (flexible arrays) have nothing to edit.
-                None if field.layout.size() == 0 => {}
-                None => push_leaves(&field.layout, path, byte_offset, out),
-            }
-        }),
-        Layout::Array { elem, len } if layout.text_len().is_none() => {
-            let size = elem.size();
-            for i in (0..*len).take_while(|_| size > 0) {
-                push_leaves(
-                    elem,
-                    format!("{path}[{i}]"),
-                    byte_offset.saturating_add(i.saturating_mul(size)),
-                    out,
-                );
-            }
-        }
-        _ => out.push(Leaf {
-            path,
-            byte_offset,
-            bit_offset: 0,
-            bitfield_bits: None,
-            layout: layout.clone(),
-        }),
-    }
-}
 
 /// Parses `input` for `leaf` and writes it into `buf` at the leaf's place, touching no other
 /// byte (or, for a bitfield, no other bit).
@@ -174,7 +111,8 @@ pub fn encode_leaf(leaf: &Leaf, input: &str, buf: &mut [u8]) -> Result<(), Encod
     Ok(())
 }
 
-/// A zero-filled buffer of `layout.size()` with `inputs[i]` written for `layout.leaves()[i]`.
+/// A zero-filled buffer of `layout.size()` with `inputs[i]` written for `layout.leaves()[i]`;
+/// in a union, only the member whose inputs are not empty (see [`super::leaves`]).
 pub fn encode_all(layout: &Layout, inputs: &[&str]) -> Result<Vec<u8>, EncodeError> {
     let size = layout.size();
     if size > MAX_EDIT_SIZE {
@@ -188,7 +126,9 @@ pub fn encode_all(layout: &Layout, inputs: &[&str]) -> Result<Vec<u8>, EncodeErr
         });
     }
     let mut buf = vec![0; size];
-    for (leaf, input) in leaves.iter().zip(inputs) {
+    let refs: Vec<&Leaf> = leaves.iter().collect();
+    for i in write_order(&refs, inputs, &vec![""; inputs.len()])? {
+        let (leaf, input) = (&leaves[i], inputs[i]);
         encode_leaf(leaf, input, &mut buf).map_err(|error| match leaf.path.as_str() {
             "" => error,
             path => EncodeError::InField {
@@ -352,9 +292,9 @@ fn encode_text(input: &str, dst: &mut [u8]) -> Result<(), EncodeError> {
     }
     let text = match trimmed.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         Some(quoted) => unescape(quoted),
-        None => trimmed.to_string(),
+        None => trimmed.as_bytes().to_vec(),
     };
-    if text.contains('\0') {
+    if text.contains(&0) {
         return Err(EncodeError::TextHasNul);
     }
     let max = dst.len().saturating_sub(1);
@@ -365,43 +305,56 @@ fn encode_text(input: &str, dst: &mut [u8]) -> Result<(), EncodeError> {
         });
     }
     dst.fill(0);
-    dst.iter_mut().zip(text.bytes()).for_each(|(d, s)| *d = s);
+    dst.iter_mut().zip(text).for_each(|(d, s)| *d = s);
     Ok(())
 }
 
-/// Undoes the escapes Rust's `{:?}` writes for a string; anything else is kept as written.
-fn unescape(quoted: &str) -> String {
-    let mut out = String::with_capacity(quoted.len());
+/// Undoes the escapes Rust's `{:?}` writes for a string, and `\xNN` (a byte that is not
+/// UTF-8, as render shows it); anything else is kept as written.
+fn unescape(quoted: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(quoted.len());
     let mut chars = quoted.chars();
+    let push = |out: &mut Vec<u8>, c: char| out.extend(c.encode_utf8(&mut [0; 4]).as_bytes());
     while let Some(c) = chars.next() {
         if c != '\\' {
-            out.push(c);
+            push(&mut out, c);
             continue;
         }
         let rest = chars.as_str();
         match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('0') => out.push('\0'),
-            Some(c @ ('\\' | '"' | '\'')) => out.push(c),
+            Some('n') => out.push(b'\n'),
+            Some('t') => out.push(b'\t'),
+            Some('r') => out.push(b'\r'),
+            Some('0') => out.push(0),
+            Some(c @ ('\\' | '"' | '\'')) => push(&mut out, c),
+            Some('x') => match rest
+                .get(1..3)
+                .filter(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            {
+                Some(byte) => {
+                    out.push(byte);
+                    chars = rest[3..].chars();
+                }
+                None => out.extend(b"\\x"),
+            },
             Some('u') => {
                 let code = rest.strip_prefix("u{").and_then(|r| r.split_once('}'));
                 match code.and_then(|(hex, after)| {
                     Some((char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, after))
                 }) {
                     Some((decoded, after)) => {
-                        out.push(decoded);
+                        push(&mut out, decoded);
                         chars = after.chars();
                     }
-                    None => out.push_str("\\u"),
+                    None => out.extend(b"\\u"),
                 }
             }
             Some(other) => {
-                out.push('\\');
-                out.push(other);
+                out.push(b'\\');
+                push(&mut out, other);
             }
-            None => out.push('\\'),
+            None => out.push(b'\\'),
         }
     }
     out
@@ -463,6 +416,15 @@ mod tests {
             variants,
         }
     }
+    fn int(size: usize, signed: bool) -> Layout {
+        Layout::int(size, signed)
+    }
+    fn array(elem: Layout, len: usize) -> Layout {
+        Layout::array(elem, len)
+    }
+    fn chars(len: usize) -> Layout {
+        Layout::array(Layout::char(), len)
+    }
     const BOOL: Layout = Layout::Int {
         size: 1,
         signed: false,
@@ -484,7 +446,7 @@ mod tests {
         let fields = vec![
             Field::new("count", 0, Layout::int(8, false)),
             Field::new("stats", 64, stats),
-            Field::new("comm", 128, Layout::array(Layout::int(1, true), 8)),
+            Field::new("comm", 128, chars(8)),
             Field::new("vals", 192, Layout::array(Layout::int(2, false), 2)),
             Field::bitfield("a", 224, 3, Layout::int(1, false)),
             Field::bitfield("b", 227, 5, Layout::int(1, true)),
@@ -530,8 +492,8 @@ mod tests {
                 ("kind", 32, 0, None),
             ]
         );
-        assert_eq!(leaves[2].layout, Layout::array(Layout::int(1, true), 8));
-        let top = Layout::int(4, false).leaves();
+        assert_eq!(leaves[2].layout, chars(8));
+        let top = int(4, false).leaves();
         assert_eq!((top.len(), top[0].path.as_str()), (1, ""));
         let nested: Vec<_> = Layout::array(Layout::array(Layout::int(1, false), 4), 2)
             .leaves()
@@ -625,36 +587,22 @@ mod tests {
                 "0xffffffff81000000",
                 Value::Unsigned(0xffff_ffff_8100_0000),
             ),
+            (chars(8), "  /bin/sh ", Value::chars("/bin/sh", 8)),
+            (chars(8), r#"" q\"\\ ""#, Value::chars(" q\"\\ ", 8)),
+            (chars(8), r#""\u{e9}""#, Value::chars("é", 8)),
+            (chars(4), r#""\xffa""#, Value::Chars(vec![0xff, b'a', 0, 0])),
+            (chars(4), "\"\"", Value::chars("", 4)),
             (
-                Layout::array(Layout::int(1, false), 8),
-                "  /bin/sh ",
-                Value::Text("/bin/sh".into()),
+                array(int(1, false), 4),
+                "\"ok\"",
+                Value::Bytes(b"ok\0\0".to_vec()),
             ),
             (
-                Layout::array(Layout::int(1, false), 8),
-                r#"" q\"\\ ""#,
-                Value::Text(" q\"\\ ".into()),
-            ),
-            (
-                Layout::array(Layout::int(1, false), 8),
-                r#""\u{e9}""#,
-                Value::Text("é".into()),
-            ),
-            (
-                Layout::array(Layout::int(1, false), 4),
-                "\"\"",
-                Value::Text(String::new()),
-            ),
-            (
-                Layout::array(Layout::int(1, false), 4),
+                array(int(1, false), 4),
                 "0a 00 00 01",
                 Value::Bytes(vec![10, 0, 0, 1]),
             ),
-            (
-                Layout::array(Layout::int(1, false), 4),
-                "0a",
-                Value::Text("0a".into()),
-            ),
+            (chars(4), "0a", Value::chars("0a", 4)),
             (
                 Layout::Bytes { size: 3 },
                 "0a 1b FF",
@@ -806,7 +754,8 @@ mod tests {
             byte_offset: 0,
             bit_offset: 5,
             bitfield_bits: Some(3),
-            layout: Layout::int(4, false),
+            layout: int(4, false),
+            unions: vec![],
         };
         assert_eq!(
             encode_leaf(&bitfield, "8", &mut [0; 4])

@@ -25,7 +25,8 @@ pub enum Layout {
         size: usize,
         fields: Vec<Field>,
     },
-    /// Decoded as [`Value::Bytes`]: which member is live is not in the bytes.
+    /// Decoded member by member, each from the union's bytes: which member is live is not
+    /// in the bytes, so every member is shown.
     Union {
         name: String,
         size: usize,
@@ -93,6 +94,37 @@ impl Layout {
         }
     }
 
+    /// C's `char`: arrays of it are text.
+    pub fn char() -> Layout {
+        Layout::Int {
+            size: 1,
+            signed: true,
+            char: true,
+            bool: false,
+        }
+    }
+
+    /// Marks the byte arrays among the members named `names` (at any depth) as `char`
+    /// arrays, i.e. text: for programs written in Rust, whose BTF has no `char` to say so.
+    pub fn mark_text(&mut self, names: &[&str]) {
+        match self {
+            Layout::Struct { fields, .. } | Layout::Union { fields, .. } => {
+                for field in fields {
+                    match &mut field.layout {
+                        Layout::Array { elem, .. }
+                            if is_byte(elem) && names.contains(&field.name.as_str()) =>
+                        {
+                            **elem = Layout::char();
+                        }
+                        inner => inner.mark_text(names),
+                    }
+                }
+            }
+            Layout::Array { elem, .. } => elem.mark_text(names),
+            _ => {}
+        }
+    }
+
     /// The fallback when a map has no BTF: a plain unsigned number if the size is one, else bytes.
     pub fn from_size(size: usize) -> Layout {
         match size {
@@ -152,12 +184,19 @@ impl Layout {
         }
     }
 
-    /// The length of an array of 1-byte integers (char, u8, i8): shown and edited as text.
+    /// The length of an array of 1-byte integers (char, u8, i8): edited as one field, as
+    /// text or hex bytes.
     pub fn text_len(&self) -> Option<usize> {
         match self {
             Layout::Array { elem, len } if is_byte(elem) => Some(*len),
             _ => None,
         }
+    }
+
+    /// Whether this is an array of C `char`: text up to the first NUL. Arrays of other
+    /// 1-byte integers (`u8`, `unsigned char`, `signed char`) are bytes, never text.
+    pub fn is_char_array(&self) -> bool {
+        matches!(self, Layout::Array { elem, .. } if is_char(elem))
     }
 }
 
@@ -167,6 +206,19 @@ fn tagged(kind: &str, name: &str) -> String {
     } else {
         format!("{kind} {name}")
     }
+}
+
+/// C's `char` (by BTF encoding or by name, as bpftool tells it), not `u8` or `signed char`.
+pub(crate) fn is_char(layout: &Layout) -> bool {
+    matches!(
+        layout,
+        Layout::Int {
+            size: 1,
+            char: true,
+            bool: false,
+            ..
+        }
+    )
 }
 
 pub(crate) fn is_byte(layout: &Layout) -> bool {
@@ -181,8 +233,9 @@ pub(crate) fn is_byte(layout: &Layout) -> bool {
 }
 
 /// Calls `visit(name, bit_offset, field)` for each member a user should see, in order:
-/// padding is skipped, and an anonymous struct's members count as the parent's (as in C).
-/// An anonymous union is shown whole, as `union`.
+/// padding is skipped, and the members of an anonymous struct or union count as the
+/// parent's, as in C (`s.big` for `struct s { union { u64 big; u8 small[8]; }; }`). C gives
+/// them names distinct from the parent's, so two anonymous unions never collide.
 pub(crate) fn visit_fields(
     fields: &[Field],
     base_bits: u64,
@@ -191,14 +244,15 @@ pub(crate) fn visit_fields(
     for field in fields {
         let bits = base_bits + u64::from(field.bit_offset);
         match (&field.layout, field.name.as_str()) {
-            (Layout::Struct { fields: inner, .. }, "") => visit_fields(inner, bits, visit),
-            (Layout::Union { .. }, "") => visit("union", bits, field),
+            (Layout::Struct { fields: inner, .. } | Layout::Union { fields: inner, .. }, "") => {
+                visit_fields(inner, bits, visit)
+            }
             (_, name) if is_padding(name) => {}
             (_, name) => visit(name, bits, field),
         }
     }
 }
 
-fn is_padding(name: &str) -> bool {
+pub(crate) fn is_padding(name: &str) -> bool {
     name.is_empty() || name.starts_with("_pad") || name.starts_with("__pad")
 }

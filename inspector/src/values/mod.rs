@@ -1,6 +1,6 @@
 //! Everything between bytes and meaning: BTF reading (`btf`), the [`Layout`] a key or value
 //! has (`layout`), bytes to a [`decode::Value`] tree and back to text (`decode`, `render`),
-//! user input back to bytes (`encode`), `--key-type`/`--value-type` specs (`typespec`),
+//! user input back to bytes (`encode`, through the editable `leaves`), `--key-type`/`--value-type` specs (`typespec`),
 //! per-CPU sums (`percpu`) and one snapshot entry decoded for display (`entries`).
 //!
 //! Nothing here does I/O: callers hand in bytes (a map's BTF blob, a snapshot) and get
@@ -10,6 +10,7 @@ pub mod decode;
 pub mod encode;
 pub mod entries;
 pub mod layout;
+pub mod leaves;
 pub mod percpu;
 pub mod render;
 pub mod typespec;

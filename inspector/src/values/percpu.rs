@@ -62,8 +62,8 @@ mod tests {
 
     #[test]
     fn disagreeing_text_does_not_sum() {
-        let a = Value::Text("a".into());
-        let b = Value::Text("b".into());
+        let a = Value::chars("a", 2);
+        let b = Value::chars("b", 2);
         assert_eq!(sum(&[a.clone(), a.clone()]), Some(a.clone()));
         assert_eq!(sum(&[a, b]), None);
         assert_eq!(sum(&[]), None);

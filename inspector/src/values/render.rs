@@ -2,7 +2,7 @@
 //! rates and an order for sorting.
 use std::{cmp::Ordering, fmt};
 
-use super::decode::Value;
+use super::decode::{Value, text_end};
 
 /// "1 byte", "4 bytes".
 pub fn bytes(n: usize) -> String {
@@ -32,9 +32,10 @@ impl Value {
         Rendered(self, style).to_string()
     }
 
-    /// Structs become objects (keys in layout order only with serde_json's `preserve_order`
-    /// feature, else sorted), bytes a hex string like
-    /// `"0a1bff"`, enums their variant's name or else their number.
+    /// Structs and unions become objects (keys in layout order only with serde_json's
+    /// `preserve_order` feature, else sorted), `char` arrays their text up to the first NUL,
+    /// bytes (`u8` arrays among them) always a hex string like `"0a1bff"`, enums their
+    /// variant's name or else their number.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as Json;
         match self {
@@ -48,7 +49,7 @@ impl Value {
                 name: Some(name), ..
             } => Json::String(name.clone()),
             Value::Enum { name: None, raw } => Json::from(*raw),
-            Value::Text(text) => Json::String(text.clone()),
+            Value::Chars(raw) => Json::String(Value::text(raw)),
             Value::Struct(fields) => Json::Object(
                 fields
                     .iter()
@@ -141,8 +142,8 @@ impl fmt::Display for Rendered<'_> {
             Value::Enum { name: None, raw } => {
                 write!(f, "enum({})", Rendered(&Value::Signed(*raw), style))
             }
-            // Debug quoting escapes quotes and backslashes; encode reads them back.
-            Value::Text(text) => write!(f, "{text:?}"),
+            Value::Chars(raw) if style.hex => write_hex(f, raw),
+            Value::Chars(raw) => write_quoted(f, raw),
             Value::Struct(fields) => {
                 f.write_str("{")?;
                 for (i, (name, value)) in fields.iter().enumerate() {
@@ -169,12 +170,28 @@ impl fmt::Display for Rendered<'_> {
                 f.write_str("]")
             }
             Value::Bytes(bytes) if bytes.is_empty() => f.write_str("(empty)"),
-            Value::Bytes(bytes) => {
-                for (i, b) in bytes.iter().enumerate() {
-                    write!(f, "{}{b:02x}", if i == 0 { "" } else { " " })?;
-                }
-                Ok(())
-            }
+            Value::Bytes(bytes) => write_hex(f, bytes),
         }
     }
+}
+
+fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    for (i, b) in bytes.iter().enumerate() {
+        write!(f, "{}{b:02x}", if i == 0 { "" } else { " " })?;
+    }
+    Ok(())
+}
+
+/// A `char` array's text in quotes, escaped as Rust's `{:?}` does (encode reads it back),
+/// with each byte that is not UTF-8 as `\xNN`.
+fn write_quoted(f: &mut fmt::Formatter<'_>, raw: &[u8]) -> fmt::Result {
+    f.write_str("\"")?;
+    for chunk in raw[..text_end(raw)].utf8_chunks() {
+        let valid = format!("{:?}", chunk.valid());
+        f.write_str(&valid[1..valid.len() - 1])?;
+        for b in chunk.invalid() {
+            write!(f, "\\x{b:02x}")?;
+        }
+    }
+    f.write_str("\"")
 }

@@ -59,6 +59,16 @@ impl Btf {
         })
     }
 
+    /// The id of the DATASEC named `section` (`.bss`, `.data`, `.rodata`): the layout of the
+    /// global variables libbpf and aya put in a one-slot array map of that name.
+    pub fn datasec(&self, section: &str) -> Option<u32> {
+        let index = self
+            .types
+            .iter()
+            .position(|ty| ty.name == section && matches!(ty.kind, Kind::Datasec { .. }))?;
+        u32::try_from(index + 1).ok()
+    }
+
     /// Follows typedefs and qualifiers to the type they stand for (bounded, for cycles).
     fn see_through(&self, mut id: u32) -> u32 {
         for _ in 0..MAX_DEPTH {
@@ -156,6 +166,8 @@ impl Btf {
                     Layout::Struct { name, size, fields }
                 }
             }
+            // A section of unnamed data only (string literals): its bytes, not `{}`.
+            Kind::Datasec { size: s, vars } if vars.is_empty() => Layout::Bytes { size: size(s) },
             Kind::Datasec { size: s, vars } => {
                 let fields = vars.iter().map(|&(var, offset, size)| {
                     self.section_var(var, offset, size, depth + 1, budget)

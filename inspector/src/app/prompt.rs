@@ -8,6 +8,7 @@ use crate::{
     sys::{BPF_ANY, BPF_EXIST, BPF_NOEXIST},
     values::decode,
     values::encode::{EncodeError, Leaf, encode_leaf},
+    values::leaves::{skipped, write_order},
     values::render::Style,
 };
 
@@ -38,6 +39,9 @@ pub struct Field {
     pub part: Part,
     pub leaf: Leaf,
     pub input: String,
+    /// The prefilled input (or ""): in a union, the member whose inputs differ from theirs
+    /// is the one written ([`crate::values::leaves`]).
+    pub initial: String,
     /// Why the input was refused, as [`EncodeError`] says it.
     pub error: Option<String>,
 }
@@ -131,6 +135,7 @@ impl Prompt {
                     Field {
                         part: Part::Key,
                         leaf,
+                        initial: input.clone(),
                         input,
                         error: None,
                     }
@@ -152,10 +157,13 @@ impl Prompt {
         if desc.meta.kind.is_percpu() {
             prompt.per_cpu = Some(split);
         }
-        let texts: Vec<Vec<String>> = match &values {
+        let texts: Vec<Vec<(String, String)>> = match &values {
             Some(values) => values
                 .iter()
-                .map(|bytes| prompt.value_texts(bytes, style))
+                .map(|bytes| {
+                    let texts = prompt.value_texts(bytes, style);
+                    texts.into_iter().map(|t| (t.clone(), t)).collect()
+                })
                 .collect(),
             None => Vec::new(),
         };
@@ -171,8 +179,9 @@ impl Prompt {
             .collect()
     }
 
-    /// Appends the value fields: once, or once per CPU; `texts[cpu][leaf]` prefills them.
-    fn push_values(&mut self, texts: &[Vec<String>]) {
+    /// Appends the value fields: once, or once per CPU; `texts[cpu][leaf]` prefills them
+    /// (input, and the initial input it is compared with).
+    fn push_values(&mut self, texts: &[Vec<(String, String)>]) {
         let cpus: Vec<Option<usize>> = if self.per_cpu == Some(true) {
             (0..self.cpus).map(Some).collect()
         } else {
@@ -181,10 +190,12 @@ impl Prompt {
         for cpu in cpus {
             let row = texts.get(cpu.unwrap_or(0));
             for (i, leaf) in self.value_leaves.iter().enumerate() {
+                let (input, initial) = row.and_then(|r| r.get(i)).cloned().unwrap_or_default();
                 self.fields.push(Field {
                     part: Part::Value { cpu },
                     leaf: leaf.clone(),
-                    input: row.and_then(|r| r.get(i)).cloned().unwrap_or_default(),
+                    initial,
+                    input,
                     error: None,
                 });
             }
@@ -261,7 +272,7 @@ impl Prompt {
     /// was typed (CPU 0's inputs become the shared value).
     pub fn toggle_per_cpu(&mut self) {
         let Some(split) = self.per_cpu else { return };
-        let mut texts: Vec<Vec<String>> = Vec::new();
+        let mut texts: Vec<Vec<(String, String)>> = Vec::new();
         for field in self.fields.iter().filter(|f| f.part != Part::Key) {
             let Part::Value { cpu } = field.part else {
                 continue;
@@ -270,7 +281,7 @@ impl Prompt {
             if texts.len() <= cpu {
                 texts.resize(cpu + 1, Vec::new());
             }
-            texts[cpu].push(field.input.clone());
+            texts[cpu].push((field.input.clone(), field.initial.clone()));
         }
         if !split {
             // The one value for all becomes every CPU's starting point.
@@ -325,10 +336,35 @@ impl Prompt {
             Part::Value { .. } => self.value_size,
         };
         let mut scratch = vec![0u8; size];
-        let error = encode_leaf(&field.leaf, &field.input, &mut scratch)
-            .err()
+        // A union member left empty is not written, so not checked.
+        let error = (!skipped(&field.leaf, &field.input, &field.initial))
+            .then(|| encode_leaf(&field.leaf, &field.input, &mut scratch).err())
+            .flatten()
             .map(|e| e.to_string());
         self.fields[at].error = error;
+    }
+
+    /// The fields in the order to write them, per part (key, each CPU's value): unions'
+    /// chosen members last, empty members left out.
+    fn write_order(&self) -> Result<Vec<usize>, (usize, EncodeError)> {
+        let mut order = Vec::with_capacity(self.fields.len());
+        let mut parts: Vec<Part> = self.fields.iter().map(|f| f.part).collect();
+        parts.dedup();
+        for part in parts {
+            let at: Vec<usize> = (0..self.fields.len())
+                .filter(|&i| self.fields[i].part == part)
+                .collect();
+            let leaves: Vec<&Leaf> = at.iter().map(|&i| &self.fields[i].leaf).collect();
+            let inputs: Vec<&str> = at.iter().map(|&i| self.fields[i].input.as_str()).collect();
+            let initial: Vec<&str> = at
+                .iter()
+                .map(|&i| self.fields[i].initial.as_str())
+                .collect();
+            let picked = write_order(&leaves, &inputs, &initial)
+                .map_err(|two| (at[two.at], EncodeError::TwoMembers(two)))?;
+            order.extend(picked.into_iter().map(|i| at[i]));
+        }
+        Ok(order)
     }
 
     /// The key (key_size bytes) and the value buffer (value_size, or per-CPU maps: each
@@ -337,7 +373,8 @@ impl Prompt {
         let mut key = vec![0u8; self.key_size];
         let mut shared = vec![0u8; self.value_size];
         let mut value = vec![0u8; self.stride * self.cpus];
-        for (i, field) in self.fields.iter().enumerate() {
+        for i in self.write_order()? {
+            let field = &self.fields[i];
             let dst: &mut [u8] = match field.part {
                 Part::Key => &mut key,
                 Part::Value { cpu: None } => &mut shared,

@@ -28,13 +28,14 @@ pub fn run(cli: &Cli, json: bool, wait: Duration, limit: usize) -> Result<()> {
     } else {
         write_text(&mut out, &dumps, (limit > 0).then_some(limit))?;
     }
-    // One map named by the user (--pin, --map-id) that cannot be read is a failure.
+    // One map the user named (--pin, --map-id) that cannot be read fails the command; among
+    // many (--system, an object) the dump goes on and says which could not be read and why.
     if let [dump] = dumps.as_slice()
-        && matches!(cli.source.source(), Source::MapId(_) | Source::Pin(_))
+        && matches!(loaded.source, Source::MapId(_) | Source::Pin(_))
         && !dump.extra.readable(&dump.snapshot)
         && let Err(err) = &dump.snapshot
     {
-        bail!("{err}");
+        bail!("cannot read map {}: {err}", dump.desc.meta.name);
     }
     Ok(())
 }
@@ -99,17 +100,15 @@ fn map_json(dump: &MapDump) -> Json {
     });
     let fields = match &dump.snapshot {
         Ok(snap) => {
-            let listed = entries::listed_indices(&dump.desc, snap);
-            let entries: Vec<Json> = listed
-                .iter()
-                .map(|&i| entry_json(&entries::decode_entry(&dump.desc, snap, i)))
+            // Every entry, zero array slots too (they exist); the table lists non-zero ones.
+            let entries: Vec<Json> = (0..snap.len())
+                .map(|i| entry_json(&entries::decode_entry(&dump.desc, snap, i)))
                 .collect();
             let mut fields = json!({ "entry_count": snap.len(), "entries": entries });
             dump.extra.apply(&mut fields, &listed);
             if meta.kind.is_array() {
-                // Every slot of an array exists; list and count the ones in use.
+                let listed = entries::listed_indices(&dump.desc, snap);
                 fields["nonzero_entries"] = json!(listed.len());
-                fields["entries_listed"] = json!("nonzero slots");
             }
             if meta.kind.is_queue_like() {
                 fields["entries_listed"] = json!(

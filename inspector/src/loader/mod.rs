@@ -3,6 +3,7 @@
 //! message (root, tracefs, memlock); then programs are attached and maps opened.
 mod checks;
 mod flood;
+mod map_in_map;
 mod object;
 pub mod object_file;
 pub mod privilege;
@@ -141,7 +142,7 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
         Source::System | Source::MapId(_) => privilege::Mode::OpenById,
         Source::Pin(_) => privilege::Mode::OpenPin,
     })?;
-    let warnings: Vec<String> = checks::raise_memlock_if_needed()
+    let mut warnings: Vec<String> = checks::raise_memlock_if_needed()
         .err()
         .into_iter()
         .collect();
@@ -152,6 +153,7 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
                 &shared::map_names::ALL,
                 "the bundled object",
                 true,
+                &mut warnings,
             )?;
             // Rust has no C `char`: the bundled object's text fields are `u8` arrays in its
             // BTF, which would read as bytes. These are text.
@@ -161,7 +163,9 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
             }
             parts
         }
-        Source::Object(path) => load_object(&elf, &[], &path.display().to_string(), false)?,
+        Source::Object(path) => {
+            load_object(&elf, &[], &path.display().to_string(), false, &mut warnings)?
+        }
         Source::System => no_object(system::open(system::Pick::All)?),
         Source::MapId(id) => no_object(system::open(system::Pick::Id(*id))?),
         Source::Pin(path) => no_object(system::open(system::Pick::Pin { path, write })?),
@@ -195,32 +199,51 @@ fn no_object((maps, programs): (Vec<MapHandle>, Vec<ProgramStatus>)) -> Parts {
 }
 
 /// Loads an object `name`d in errors: checked first, and any panic of the loader below
-/// contained (see [`untrusted`]).
-/// `bundled`: the bundled object, whose maps-of-maps and program array get their slots
-/// from userspace after loading.
-fn load_object(elf: &[u8], order: &[&str], name: &str, bundled: bool) -> Result<Parts, LoadError> {
+/// contained (see [`untrusted`]). `bundled`: the bundled object, whose maps-of-maps and
+/// program array get their slots from userspace after loading. What did not stop loading
+/// (static map-in-map slots that could not be set) goes to `warnings`.
+fn load_object(
+    elf: &[u8],
+    order: &[&str],
+    name: &str,
+    bundled: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Parts, LoadError> {
     let malformed = |reason| LoadError::Malformed {
         path: name.to_string(),
         reason,
     };
     untrusted::check_structure(elf).map_err(malformed)?;
-    untrusted::contained(|| load_checked(elf, order, bundled))
-        .map_err(|panic| malformed(format!("the loader (aya) gave up on it: {panic}")))?
+    let (parts, more) = untrusted::contained(|| load_checked(elf, order, bundled))
+        .map_err(|panic| malformed(format!("the loader (aya) gave up on it: {panic}")))??;
+    warnings.extend(more);
+    Ok(parts)
 }
 
-fn load_checked(elf: &[u8], order: &[&str], bundled: bool) -> Result<Parts, LoadError> {
+fn load_checked(
+    elf: &[u8],
+    order: &[&str],
+    bundled: bool,
+) -> Result<(Parts, Vec<String>), LoadError> {
     let mut ebpf = Ebpf::load(elf).map_err(|source| LoadError::Load { source })?;
+    let btf = object_btf(elf);
+    // Static map-of-maps slots, set before any program runs (aya leaves them empty).
+    let warnings = match &btf {
+        Some(btf) => map_in_map::fill(&ebpf, &map_in_map::static_slots(elf, btf)),
+        None => Vec::new(),
+    };
     let programs = object::attach_all(&mut ebpf, elf);
     let mut maps = object::open_maps(&ebpf, order)?;
     // The bundled object's maps-of-maps and program array get their slots from userspace.
     if bundled {
         wiring::fill_slots(&ebpf, &maps)?;
     }
-    // Queues and stacks carry no kernel BTF ids: their layouts come from the object.
-    if let Some(btf) = object_btf(elf) {
-        maps.iter_mut().for_each(|map| map.use_object_btf(&btf));
+    // Queues, stacks and global sections carry no kernel BTF ids: their layouts come from
+    // the object.
+    if let Some(btf) = &btf {
+        maps.iter_mut().for_each(|map| map.use_object_btf(btf));
     }
-    Ok((Some(ebpf), maps, programs))
+    Ok(((Some(ebpf), maps, programs), warnings))
 }
 
 impl Loaded {

@@ -81,12 +81,23 @@ fn program_sections(elf: &[u8]) -> HashMap<String, String> {
         .collect()
 }
 
-/// The object's own BTF (its `.BTF` section), if it has one that parses.
+/// The object's own BTF (its `.BTF` section), if it has one that parses, with its global
+/// sections' sizes and variable offsets filled in from the ELF (the compiler leaves 0s).
 pub fn object_btf(elf: &[u8]) -> Option<Btf> {
-    use object::{Object as _, ObjectSection as _};
+    use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
     let file = object::File::parse(elf).ok()?;
     let section = file.section_by_name(".BTF")?;
-    Btf::parse(section.data().ok()?).ok()
+    let mut btf = Btf::parse(section.data().ok()?).ok()?;
+    let size = |name: &str| {
+        let section = file.section_by_name(name)?;
+        u32::try_from(section.size()).ok()
+    };
+    let offset = |name: &str| {
+        let symbol = file.symbol_by_name(name)?;
+        u32::try_from(symbol.address()).ok()
+    };
+    btf.fix_datasecs(size, offset);
+    Some(btf)
 }
 
 /// Loads (and so verifies) and attaches every program it can; a program that fails is
@@ -168,7 +179,7 @@ pub(super) fn open_maps(ebpf: &Ebpf, order: &[&str]) -> Result<Vec<MapHandle>, L
 }
 
 /// aya wraps every map type's MapData in its own variant; this unwraps any of them.
-fn map_data(map: &Map) -> &MapData {
+pub(super) fn map_data(map: &Map) -> &MapData {
     match map {
         Map::Array(d)
         | Map::ArrayOfMaps(d)

@@ -222,6 +222,7 @@ impl MapHandle {
             return;
         }
         let Some(types) = btf.map_definition(&desc.meta.name) else {
+            self.use_section_btf(btf);
             return;
         };
         let layout = |id: Option<u32>, size: u32| {
@@ -239,6 +240,28 @@ impl MapHandle {
             desc.value_layout = value;
             desc.layout_source = LayoutSource::ObjectBtf;
         }
+    }
+
+    /// A global-variable map (`.bss`, `.data`, `.rodata`: one slot, named after its
+    /// section) takes its value layout from the section's DATASEC: one field per variable.
+    fn use_section_btf(&mut self, btf: &Btf) {
+        let meta = &self.desc.meta;
+        if meta.kind != MapKind::Array || meta.key_size != 4 || meta.max_entries != 1 {
+            return;
+        }
+        let Some(id) = btf.datasec(&meta.name) else {
+            return;
+        };
+        let Some(value) = btf
+            .layout(id)
+            .ok()
+            .filter(|layout| layout.size() == meta.value_size as usize)
+        else {
+            return;
+        };
+        self.desc.key_layout = Layout::int(4, false);
+        self.desc.value_layout = value;
+        self.desc.layout_source = LayoutSource::ObjectBtf;
     }
 
     /// Reads a map that has no BTF with the types the user gave. Maps with BTF keep it;

@@ -69,6 +69,45 @@ impl Btf {
         u32::try_from(index + 1).ok()
     }
 
+    /// Fills in what a compiler leaves for the loader in an object file's BTF: each
+    /// DATASEC's size (0 in the object) from `section_size`, and its variables' offsets
+    /// from `symbol_offset` (their ELF symbols), as libbpf and aya do before loading.
+    pub fn fix_datasecs(
+        &mut self,
+        section_size: impl Fn(&str) -> Option<u32>,
+        symbol_offset: impl Fn(&str) -> Option<u32>,
+    ) {
+        let names: Vec<String> = self.types.iter().map(|ty| ty.name.clone()).collect();
+        for ty in &mut self.types {
+            let Kind::Datasec { size, vars } = &mut ty.kind else {
+                continue;
+            };
+            if *size == 0 {
+                *size = section_size(&ty.name).unwrap_or(0);
+            }
+            for (var, offset, _) in vars.iter_mut() {
+                let name = (*var as usize).checked_sub(1).and_then(|i| names.get(i));
+                if let Some(found) = name.and_then(|name| symbol_offset(name)) {
+                    *offset = found;
+                }
+            }
+        }
+    }
+
+    /// The byte offset of member `member` in the definition of BTF-style map `map` (the
+    /// `values` array of a map of maps, which static initialisers fill).
+    pub fn map_member_offset(&self, map: &str, member: &str) -> Option<u32> {
+        let var = self.types.iter().find_map(|ty| match ty.kind {
+            Kind::Var(target) if ty.name == map => Some(target),
+            _ => None,
+        })?;
+        let Kind::Struct { members, .. } = &self.get(self.see_through(var)).ok()?.kind else {
+            return None;
+        };
+        let found = members.iter().find(|m| m.name == member)?;
+        Some(found.bit_offset / 8)
+    }
+
     /// Follows typedefs and qualifiers to the type they stand for (bounded, for cycles).
     fn see_through(&self, mut id: u32) -> u32 {
         for _ in 0..MAX_DEPTH {

@@ -4,7 +4,9 @@
 //! a failure, never a skip.
 mod batch;
 mod bpf_objects;
+mod bpftool_json;
 mod cli;
+mod decode;
 mod export;
 mod flood;
 mod hostile_objects;

@@ -20,13 +20,13 @@ use inspector::{
 use crate::util::field;
 
 /// A per-test directory in bpffs (and a scratch dir for the object), removed on drop.
-struct Scratch {
-    bpffs: PathBuf,
+pub(crate) struct Scratch {
+    pub(crate) bpffs: PathBuf,
     build: PathBuf,
 }
 
 impl Scratch {
-    fn new(test: &str) -> Self {
+    pub(crate) fn new(test: &str) -> Self {
         let id = format!("mapinspect-test-{}-{test}", std::process::id());
         let bpffs = Path::new("/sys/fs/bpf").join(&id);
         let build = std::env::temp_dir().join(&id);
@@ -40,8 +40,15 @@ impl Scratch {
 
     /// Builds tests/fixtures/foreign.bpf.c with clang, as the test set-up.
     fn object(&self) -> PathBuf {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/foreign.bpf.c");
-        let object = self.build.join("foreign.o");
+        self.build("foreign")
+    }
+
+    /// Builds tests/fixtures/NAME.bpf.c with clang into NAME.o.
+    pub(crate) fn build(&self, name: &str) -> PathBuf {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(format!("{name}.bpf.c"));
+        let object = self.build.join(format!("{name}.o"));
         let source = source.to_str().unwrap();
         let out = object.to_str().unwrap();
         run(
@@ -93,7 +100,7 @@ fn is_bpffs() -> bool {
         .is_ok_and(|mounts| mounts.lines().any(|l| l.contains(" /sys/fs/bpf bpf ")))
 }
 
-fn run(program: &str, args: &[&str]) {
+pub(crate) fn run(program: &str, args: &[&str]) {
     let output = Command::new(program)
         .args(args)
         .output()
@@ -130,7 +137,7 @@ fn assert_decoded_key(key: &Value, pid: u32) {
         matches!(field(key, "color"), Value::Enum { name: Some(n), raw: 7 } if n == "BLUE"),
         "{key:?}"
     );
-    assert_eq!(field(key, "tag"), &Value::Text("getppid".into()));
+    assert_eq!(field(key, "tag"), &Value::chars("getppid", 8));
 }
 
 #[test]

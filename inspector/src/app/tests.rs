@@ -228,6 +228,7 @@ fn a_read_error_is_kept_for_the_screen() {
 }
 
 mod big_maps;
+mod decode;
 mod edit;
 mod flood;
 mod ownership;

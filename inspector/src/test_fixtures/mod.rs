@@ -443,3 +443,5 @@ pub fn foreign_struct_app() -> App {
     );
     one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }
+
+pub mod decode;

@@ -6,6 +6,7 @@ use super::{draw, page_rows};
 use crate::app::{Action, App, Mode};
 use crate::test_fixtures;
 
+mod decode;
 mod edit;
 mod typed;
 

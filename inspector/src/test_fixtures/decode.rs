@@ -3,7 +3,7 @@
 //! map of global variables decoded from the object's DATASEC.
 use std::time::Duration;
 
-use super::{desc, field, int, one_map_app, snapshot, u32_key};
+use super::{desc, one_map_app, snapshot, u32_key};
 use crate::{
     app::App,
     maps::{LayoutSource, MapKind},
@@ -11,11 +11,17 @@ use crate::{
     values::{Field, Layout},
 };
 
+fn int(size: usize) -> Layout {
+    Layout::int(size, false)
+}
+
+/// A member `byte_offset` bytes into its struct.
+fn field(name: &str, byte_offset: u32, layout: Layout) -> Field {
+    Field::new(name, byte_offset * 8, layout)
+}
+
 fn chars(len: usize) -> Layout {
-    Layout::Array {
-        elem: Box::new(Layout::char()),
-        len,
-    }
+    Layout::array(Layout::char(), len)
 }
 
 /// union num { u64 big; u16 small[4]; }
@@ -99,12 +105,7 @@ pub fn globals_app() -> App {
         name: ".data".into(),
         size: 24,
         fields: vec![
-            Field {
-                name: "level".into(),
-                bit_offset: 0,
-                bitfield_bits: None,
-                layout: Layout::int(4, true),
-            },
+            field("level", 0, Layout::int(4, true)),
             field("greeting", 4, chars(8)),
             field("counter", 16, int(8)),
         ],

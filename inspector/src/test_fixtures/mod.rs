@@ -16,6 +16,7 @@ use crate::{
     values::Layout,
 };
 
+pub mod decode;
 mod experiment;
 pub use experiment::*;
 
@@ -443,5 +444,3 @@ pub fn foreign_struct_app() -> App {
     );
     one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }
-
-pub mod decode;

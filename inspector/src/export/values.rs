@@ -102,7 +102,7 @@ mod tests {
     fn numeric_leaves_are_named_by_their_path() {
         let value = Value::Struct(vec![
             ("hits".into(), Value::Unsigned(3)),
-            ("comm".into(), Value::Text("bash".into())),
+            ("comm".into(), Value::chars("bash", 8)),
             (
                 "lat".into(),
                 Value::Struct(vec![
@@ -127,6 +127,6 @@ mod tests {
             ]
         );
         assert_eq!(collect(&Value::Unsigned(9)), [(String::new(), 9.0)]);
-        assert!(collect(&Value::Text("x".into())).is_empty());
+        assert!(collect(&Value::chars("x", 2)).is_empty());
     }
 }

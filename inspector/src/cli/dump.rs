@@ -105,7 +105,8 @@ fn map_json(dump: &MapDump) -> Json {
                 .map(|i| entry_json(&entries::decode_entry(&dump.desc, snap, i)))
                 .collect();
             let mut fields = json!({ "entry_count": snap.len(), "entries": entries });
-            dump.extra.apply(&mut fields, &listed);
+            let every: Vec<usize> = (0..snap.len()).collect();
+            dump.extra.apply(&mut fields, &every);
             if meta.kind.is_array() {
                 let listed = entries::listed_indices(&dump.desc, snap);
                 fields["nonzero_entries"] = json!(listed.len());

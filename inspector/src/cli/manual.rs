@@ -36,7 +36,8 @@ Examples:
   sudo mapinspect --pin /sys/fs/bpf/x/map  # one pinned map
   sudo mapinspect --object prog.bpf.o      # any eBPF object: load, attach, inspect
   sudo mapinspect --map-id 7 --value-type 'char[16]' dump   # a map without BTF
-  sudo mapinspect export                   # every map's figures on 127.0.0.1:9435/metrics";
+  sudo mapinspect export                   # every map's figures on 127.0.0.1:9435/metrics
+  sudo mapinspect --object big.o --max-object-size 256M  # objects over 64M are refused";
 
 /// What the host must provide; the man page's REQUIREMENTS (the README says the same).
 const REQUIREMENTS: &str = "\

@@ -35,7 +35,14 @@ use cli::{Cli, Command};
 /// Runs what the command line asked for.
 pub fn run(cli: Cli) -> color_eyre::Result<()> {
     match &cli.command {
-        Some(Command::Dump { json, wait, limit }) => cli::dump::run(&cli, *json, *wait, *limit),
+        Some(Command::Dump {
+            diff: Some(files),
+            json,
+            ..
+        }) => cli::diff::run(&files[0], &files[1], *json),
+        Some(Command::Dump {
+            json, wait, limit, ..
+        }) => cli::dump::run(&cli, *json, *wait, *limit),
         Some(Command::Flood {
             map,
             count,

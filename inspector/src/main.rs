@@ -11,7 +11,14 @@ fn main() -> ExitCode {
     }
     match inspector::run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // `dump --diff`: different dumps exit 1 quietly, as diff(1) does; trouble exits 2.
+        Err(err) if err.is::<inspector::cli::diff::Different>() => ExitCode::from(1),
         Err(err) => {
+            let code = if err.is::<inspector::cli::diff::Trouble>() {
+                2
+            } else {
+                1
+            };
             // Errors are expected outcomes (no root, bad map name, refused flood): one plain
             // line with its causes, no backtrace. The terminal may be gone (SIGHUP): a
             // failed write must not panic.
@@ -23,7 +30,7 @@ fn main() -> ExitCode {
             // Ended by a signal, after every drop ran: the shell's 128 + signal.
             match err.downcast_ref::<Interrupted>() {
                 Some(signal) => ExitCode::from(signal.exit_status()),
-                None => ExitCode::FAILURE,
+                None => ExitCode::from(code),
             }
         }
     }

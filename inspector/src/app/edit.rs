@@ -265,6 +265,10 @@ impl App {
             view.flood_shown = false;
             return;
         }
+        // The changes-since-mark view, back to every entry.
+        if self.selected().is_some_and(|v| v.since_mark.is_some()) {
+            return self.toggle_since_mark();
+        }
         // Out of an inner map, back to the map-of-maps it was opened from.
         if self.go_back() {
             return;

@@ -2,7 +2,11 @@
 //! in which order (filter, sort, zero slots), with a selection that follows its key.
 use std::{collections::VecDeque, sync::Arc};
 
-use super::rows::{self, Ordered};
+use super::{
+    history::{History, MAX_WATCHED},
+    mark::{self, SinceMark},
+    rows::{self, Ordered},
+};
 use crate::{
     maps::{MapDesc, MapError, Snapshot, ops::FloodReport, types::TypeInfo},
     tui::diff::Changes,
@@ -87,6 +91,13 @@ pub struct MapView {
     pub type_info: Option<Arc<TypeInfo>>,
     /// For an inner map opened from a map-of-maps: the outer map's index.
     pub parent: Option<usize>,
+    /// Numeric fields over time of the watched entries (selected and on screen).
+    pub trends: History,
+    /// The snapshot `m` marked.
+    pub mark: Option<Arc<Snapshot>>,
+    /// Some while the table shows only what changed since the mark (`rows` then holds
+    /// gone entries too: see `mark::Row`).
+    pub since_mark: Option<SinceMark>,
 }
 
 impl MapView {
@@ -107,6 +118,9 @@ impl MapView {
             flood_shown: false,
             type_info: None,
             parent: None,
+            trends: History::default(),
+            mark: None,
+            since_mark: None,
         }
     }
 
@@ -152,6 +166,8 @@ impl MapView {
             self.history.push_back(count);
         }
         match ordered {
+            // The since-mark view is built here, against the mark only this side holds.
+            _ if self.since_mark.is_some() => self.rebuild_rows(rules),
             // Computed under other rules (a key changed them since): still a valid order
             // of this snapshot, shown until the refresh under the new rules arrives.
             Some(ordered) if ordered.rules == *rules || self.row_count_hint() > SYNC_ROWS => {
@@ -166,16 +182,46 @@ impl MapView {
         (index < snap.len()).then(|| entries::decode_entry(&self.desc, snap, index))
     }
 
-    /// The selected entry's snapshot index.
+    /// The selected entry's snapshot index (None on an entry gone since the mark).
     pub fn selected_index(&self) -> Option<usize> {
-        self.rows.get(self.selected).copied()
+        self.rows
+            .get(self.selected)
+            .copied()
+            .filter(|&i| i < self.row_count_hint())
+    }
+
+    /// The key bytes of row `row` (a snapshot index, or a gone entry of the mark).
+    pub fn row_key(&self, row: usize) -> Option<&[u8]> {
+        mark::row_key(self.snapshot.as_deref()?, self.mark.as_deref(), row)
+    }
+
+    /// Samples the selected entry and the `page` rows on screen into `trends`.
+    pub fn sample_history(&mut self, page: usize) {
+        let Some(snap) = self.snapshot.clone() else {
+            return;
+        };
+        // The selected entry first: a refresh never watches more keys than are kept.
+        let end = self.offset.saturating_add(page).min(self.rows.len());
+        let on_screen = self.rows.get(self.offset..end).unwrap_or_default();
+        let watched: Vec<usize> = self
+            .selected_index()
+            .into_iter()
+            .chain(on_screen.iter().copied())
+            .take(MAX_WATCHED)
+            .collect();
+        self.trends.sample(&self.desc, &snap, &watched);
     }
 
     /// Recomputes `rows` here, and keeps the selection on the same key where it still exists.
     pub fn rebuild_rows(&mut self, rules: &RowRules) {
-        self.rows = match &self.snapshot {
-            Some(snap) => rows::build(&self.desc, snap, rules),
-            None => Vec::new(),
+        self.rows = match (&self.snapshot, &self.mark, self.since_mark.is_some()) {
+            (Some(snap), Some(mark), true) => {
+                let (rows, since) = mark::build(&self.desc, snap, mark, rules);
+                self.since_mark = Some(since);
+                rows
+            }
+            (Some(snap), ..) => rows::build(&self.desc, snap, rules),
+            _ => Vec::new(),
         };
         self.rows_rules = rules.clone();
         self.restore_selection();
@@ -194,11 +240,10 @@ impl MapView {
     }
 
     fn restore_selection(&mut self) {
-        let snap = self.snapshot.as_ref();
         let found = self.selected_key.as_ref().and_then(|key| {
             self.rows
                 .iter()
-                .position(|&i| snap.is_some_and(|s| s.key(i) == key.as_slice()))
+                .position(|&i| self.row_key(i) == Some(key.as_slice()))
         });
         self.selected = found.unwrap_or(self.selected.min(self.rows.len().saturating_sub(1)));
         self.remember_selection();
@@ -206,8 +251,10 @@ impl MapView {
 
     fn remember_selection(&mut self) {
         self.selected_key = self
-            .selected_index()
-            .and_then(|i| self.snapshot.as_ref().map(|s| s.key(i).to_vec()));
+            .rows
+            .get(self.selected)
+            .and_then(|&i| self.row_key(i))
+            .map(<[u8]>::to_vec);
     }
 
     /// The selected entry's key and whole value buffer.
@@ -222,11 +269,7 @@ impl MapView {
     /// operation selects it once it is there.
     pub fn select_key(&mut self, key: &[u8], page: usize) -> bool {
         self.highlight = Some(key.to_vec());
-        let snap = self.snapshot.as_ref();
-        let found = self
-            .rows
-            .iter()
-            .position(|&i| snap.is_some_and(|s| s.key(i) == key));
+        let found = self.rows.iter().position(|&i| self.row_key(i) == Some(key));
         match found {
             Some(pos) => {
                 self.selected = pos;

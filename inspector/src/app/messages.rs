@@ -55,6 +55,12 @@ pub enum Action {
     FloodCount,
     /// `r`: show or hide the selected map's last flood result.
     ToggleFloodResult,
+    /// `H`: the selected entry's history pane.
+    ToggleHistory,
+    /// `m`: mark the selected map's snapshot now.
+    SetMark,
+    /// `c`: show only what changed since the mark, or everything again.
+    ToggleSinceMark,
     // In popups:
     /// A character typed into a prompt field or the flood count.
     Type(char),

@@ -8,9 +8,11 @@
 mod drill;
 mod edit;
 pub mod flood;
+pub mod history;
 pub mod keys;
 pub mod lru;
 mod map_view;
+pub mod mark;
 pub mod messages;
 mod outcome;
 mod prefill;
@@ -79,6 +81,8 @@ pub struct App {
     pub possible_cpus: usize,
     /// (major, minor) of the running kernel, if known.
     pub kernel: Option<(u32, u32)>,
+    /// Whether the history pane of the selected entry is open (`H`).
+    pub history_shown: bool,
     /// The open popup, if any; `mode` says which keys it takes.
     pub popup: Option<Popup>,
     /// Whose maps these are: what editing may do.
@@ -110,6 +114,7 @@ impl App {
             kernel: None,
             ownership: Ownership::Own,
             popup: None,
+            history_shown: false,
             ordering: None,
             back_stack: Vec::new(),
             map_filter: String::new(),
@@ -169,6 +174,7 @@ impl App {
         let page = self.page_rows;
         if let Some(view) = self.maps.get_mut(refresh.map) {
             view.scroll_into_view(page);
+            view.sample_history(page);
         }
     }
 
@@ -270,6 +276,9 @@ impl App {
             Action::Flood => self.start_flood(false),
             Action::FloodCount => self.start_flood(true),
             Action::ToggleFloodResult => self.toggle_flood_result(),
+            Action::ToggleHistory => self.history_shown = !self.history_shown,
+            Action::SetMark => self.set_mark(),
+            Action::ToggleSinceMark => self.toggle_since_mark(),
             // Popup keys do nothing while browsing; Quit was handled above.
             _ => {}
         }

@@ -232,6 +232,7 @@ mod decode;
 mod edit;
 mod flood;
 mod ownership;
+mod time;
 
 /// The actions of typing `text`.
 fn typing(text: &str) -> Vec<Action> {

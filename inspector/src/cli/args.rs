@@ -91,6 +91,10 @@ pub enum Command {
         /// Rows per map in the table (0: all). JSON always has every entry.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Compare two earlier `dump --json` files instead (no root needed); exit 0 when
+        /// they hold the same, 1 when they differ, 2 on trouble.
+        #[arg(long, num_args = 2, value_names = ["A.json", "B.json"])]
+        diff: Option<Vec<PathBuf>>,
     },
     /// Flood a map: insert keys 1..=N (value key*11), then report what the map holds.
     Flood {
@@ -158,7 +162,9 @@ mod tests {
     fn dump_parses_its_options() {
         let cli = Cli::try_parse_from(["mapinspect", "dump", "--json", "--wait", "1.5"]).unwrap();
         match cli.command {
-            Some(Command::Dump { json, wait, limit }) => {
+            Some(Command::Dump {
+                json, wait, limit, ..
+            }) => {
                 assert!(json);
                 assert_eq!(wait, Duration::from_millis(1500));
                 assert_eq!(limit, 20);

@@ -30,6 +30,7 @@ Examples:
   sudo mapinspect                          # the live TUI over the bundled object
   sudo mapinspect dump                     # every map once, as tables
   sudo mapinspect dump --json --wait 2     # let activity accumulate for 2 s, then JSON
+  mapinspect dump --diff a.json b.json     # what changed between two JSON dumps (exit 1 if anything)
   sudo mapinspect flood EXP_LRU            # the HASH vs LRU experiment, headless
   sudo mapinspect --system                 # every map on the machine (read-only)
   sudo mapinspect --map-id 42 --write      # one map by id, allowed to change it

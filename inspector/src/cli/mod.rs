@@ -1,6 +1,7 @@
 //! The command line: the clap arguments (`args`) and the subcommands that need no terminal
 //! (`dump`, `flood`). The TUI (`crate::tui`) opens its source through [`open`] too.
 pub mod args;
+pub mod diff;
 pub mod dump;
 pub mod flood;
 pub mod manual;

@@ -8,7 +8,7 @@
 mod cache;
 mod metrics;
 mod scrape;
-mod values;
+pub(crate) mod values;
 
 use std::{net::SocketAddr, sync::mpsc, thread, time::Duration};
 

@@ -57,7 +57,7 @@ pub fn samples(desc: &MapDesc, snap: &Snapshot, cap: usize) -> (Vec<ValueSample>
 }
 
 /// Calls `out` with the path and number of every numeric leaf of `value`.
-fn leaves(value: &Value, path: &mut String, out: &mut impl FnMut(&str, f64)) {
+pub(crate) fn leaves(value: &Value, path: &mut String, out: &mut impl FnMut(&str, f64)) {
     match value {
         Value::Struct(fields) => {
             for (name, field) in fields {

@@ -18,7 +18,9 @@ use crate::{
 
 pub mod decode;
 mod experiment;
+mod time;
 pub use experiment::*;
+pub use time::*;
 
 pub const HASH: usize = 0;
 pub const PERCPU: usize = 1;

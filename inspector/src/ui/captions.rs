@@ -42,6 +42,14 @@ pub fn rules_line(app: &App, view: &MapView, counts: String) -> String {
     if changes.removed > 0 {
         parts.push(format!("−{} gone", changes.removed));
     }
+    if let Some(since) = &view.since_mark {
+        parts.push(format!(
+            "since the mark: +{} −{} ~{} (c: all)",
+            since.added, since.removed, since.changed
+        ));
+    } else if view.mark.is_some() {
+        parts.push("marked (c: changes)".into());
+    }
     parts.push(format!("sort {}", app.rules.sort.label()));
     if !app.rules.filter.is_empty() {
         parts.push(format!("/{}: {} match", app.rules.filter, view.rows.len()));
@@ -81,7 +89,9 @@ pub fn notes(view: &MapView, rules: &RowRules, inner: Rect) -> Vec<String> {
 
 pub fn empty_text(view: &MapView, rules: &RowRules) -> String {
     let kind = view.desc.meta.kind;
-    if !rules.filter.is_empty() {
+    if view.since_mark.is_some() {
+        "nothing changed since the mark".into()
+    } else if !rules.filter.is_empty() {
         format!("no entry matches /{}", rules.filter)
     } else if kind.is_queue_like() {
         "empty: nothing to peek".into()

@@ -4,16 +4,18 @@
 //! only the rows on screen, so a map with a million entries draws as fast as a small one.
 //! Every size down to 1x1 draws without panicking; space goes to the entry table first,
 //! then the map list, then the panes under the table: the flood result when one is open,
-//! else the LRU pane (LRU maps) and the per-CPU pane. Popups draw over everything.
+//! else the history pane when `H` opened it, the LRU pane (LRU maps) and the per-CPU pane. Popups draw over everything.
 mod bars;
 mod captions;
 mod flood;
 mod flood_result;
 mod help;
+mod history;
 mod lru;
 mod map_list;
 mod percpu;
 mod prompt;
+mod since_mark;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -48,6 +50,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     table::draw(frame, areas.table, app);
     if let Some(area) = areas.flood {
         flood_result::draw(frame, area, app);
+    }
+    if let Some(area) = areas.history {
+        history::draw(frame, area, app);
     }
     if let Some(area) = areas.lru {
         lru::draw(frame, area, app);
@@ -117,6 +122,7 @@ struct Areas {
     list: Rect,
     table: Rect,
     flood: Option<Rect>,
+    history: Option<Rect>,
     lru: Option<Rect>,
     percpu: Option<Rect>,
     frames: Option<Rect>,
@@ -159,12 +165,15 @@ impl Areas {
             table: right,
             room: right.height.saturating_sub(table_min),
         };
-        let (mut flood, mut lru, mut percpu, mut frames) = (None, None, None, None);
+        let (mut flood, mut history, mut lru, mut percpu, mut frames) = (None, None, None, None, None);
         if let Some(view) = app.selected() {
             if flooded {
                 let wanted = flood_result::wanted_height(app, view, right.width);
                 flood = under.take(wanted, flood_result::MIN_HEIGHT);
             } else {
+                if app.history_shown {
+                    history = under.take(history::wanted_height(view), history::MIN_HEIGHT);
+                }
                 if lru::applies(view) {
                     let wanted = lru::wanted_height(app, view, right.width);
                     lru = under.take(wanted, lru::MIN_HEIGHT);
@@ -180,6 +189,7 @@ impl Areas {
             list,
             table: under.table,
             flood,
+            history,
             lru,
             percpu,
             frames,

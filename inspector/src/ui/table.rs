@@ -18,7 +18,7 @@ use super::{
     cells, fit, take_top, theme,
 };
 use crate::{
-    app::{App, MapView, Pane},
+    app::{App, MapView, Pane, history::Trend},
     values::render::Style as ValueStyle,
 };
 
@@ -91,6 +91,31 @@ struct Shown {
     key: String,
     value: String,
     rate: String,
+    /// The value over the last refreshes (`▁▃▅█`), when it is a number that moved.
+    trend: String,
+}
+
+/// The trend column's width, and the table width from which it shows.
+const SPARK_WIDTH: usize = 12;
+const SPARK_FROM: usize = 90;
+
+/// The sum of the first numeric field over the newest `width` samples, low to high as
+/// `▁` to `█`; empty while it has not moved.
+fn spark(trend: &Trend, width: usize) -> String {
+    let skip = trend.samples.len().saturating_sub(width);
+    let sums: Vec<f64> = trend.sums(0).skip(skip).collect();
+    let (low, high) = sums
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if sums.len() < 2 || high <= low {
+        return String::new();
+    }
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    sums.iter()
+        .map(|v| BARS[(((v - low) / (high - low)) * 7.0).round() as usize])
+        .collect()
 }
 
 /// The visible rows, decoded one by one, as a table, with a scrollbar on the border.
@@ -98,7 +123,7 @@ struct Shown {
 /// else a short one in full and the long one the rest, else each in proportion to what it
 /// needs, neither below a third (struct keys such as
 /// `{who: {pid: 1, port: 80}, color: BLUE}` need room as much as values do).
-fn split_columns(key_need: usize, value_need: usize, avail: usize) -> (usize, usize) {
+pub(super) fn split_columns(key_need: usize, value_need: usize, avail: usize) -> (usize, usize) {
     let third = avail / 3;
     let key = if key_need + value_need <= avail || key_need <= third {
         // Both fit, or the key is short: it takes what it needs, the value the rest.
@@ -126,6 +151,25 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
     }
     let start = start.min(len.saturating_sub(height));
     let end = start.saturating_add(height).min(len);
+    if let Some(since) = &view.since_mark {
+        super::since_mark::rows(frame, body, app, view, since, start, end);
+    } else {
+        entry_rows(frame, body, app, view, start, end);
+    }
+    if len > height && height > 0 {
+        scrollbar(
+            frame,
+            area,
+            body,
+            app.focus == Pane::Entries,
+            (len, height, start),
+        );
+    }
+}
+
+/// The rows `start..end` of the usual table: position, key, value, trend, change per second.
+fn entry_rows(frame: &mut Frame, body: Rect, app: &App, view: &MapView, start: usize, end: usize) {
+    let len = view.rows.len();
 
     let style = ValueStyle { hex: app.rules.hex };
     let queue = view.desc.meta.kind.is_queue_like();
@@ -154,12 +198,19 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
                 Some((false, text)) => value = text,
                 None => {}
             }
+            let trend = view
+                .snapshot
+                .as_ref()
+                .and_then(|s| view.trends.get(s.key(index)))
+                .map(|t| spark(t, SPARK_WIDTH))
+                .unwrap_or_default();
             Some(Shown {
                 pos,
                 index,
                 key,
                 value,
                 rate,
+                trend,
             })
         })
         .collect();
@@ -173,10 +224,15 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
         .unwrap_or(0)
         .max(3);
     let need = |cell: fn(&Shown) -> &str| decoded.iter().map(|r| cells(cell(r))).max().unwrap_or(0);
+    let trend_w = if width >= SPARK_FROM && decoded.iter().any(|r| !r.trend.is_empty()) {
+        SPARK_WIDTH
+    } else {
+        0
+    };
     let (key_w, value_w) = split_columns(
         need(|r| &r.key),
         need(|r| &r.value),
-        width.saturating_sub(pos_w + rate_w + 3),
+        width.saturating_sub(pos_w + rate_w + 3 + trend_w + usize::from(trend_w > 0)),
     );
 
     let focused = app.focus == Pane::Entries;
@@ -187,6 +243,7 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
              key,
              value,
              rate,
+             trend,
          }| {
             let mut row_style = Style::new();
             if view.changes.changed.get(index).copied().unwrap_or(false) {
@@ -204,23 +261,33 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
             if focused && pos == view.selected {
                 row_style = row_style.patch(theme::selected(true));
             }
-            Row::new([
+            let mut cells = vec![
                 Cell::from(Line::from(format!("{}", pos + 1)).right_aligned()),
                 Cell::from(fit(&key, key_w)),
                 Cell::from(fit(&value, value_w)),
-                Cell::from(Line::from(rate).right_aligned()),
-            ])
-            .style(row_style)
+            ];
+            if trend_w > 0 {
+                cells.push(Cell::from(Line::styled(trend, theme::muted())));
+            }
+            cells.push(Cell::from(Line::from(rate).right_aligned()));
+            Row::new(cells).style(row_style)
         },
     );
-    let header = Row::new([
+    let mut header = vec![
         Cell::from(Line::from("#").right_aligned()),
         Cell::from("KEY"),
         Cell::from("VALUE"),
-        Cell::from(Line::from("Δ/s").right_aligned()),
-    ])
-    .style(theme::header());
-    let widths = [pos_w, key_w, value_w, rate_w]
+    ];
+    let mut widths = vec![pos_w, key_w, value_w];
+    if trend_w > 0 {
+        header.push(Cell::from("TREND"));
+        widths.push(trend_w);
+    }
+    header.push(Cell::from(Line::from("Δ/s").right_aligned()));
+    widths.push(rate_w);
+    let header = Row::new(header).style(theme::header());
+    let widths = widths
+        .into_iter()
         .map(|w| Constraint::Length(u16::try_from(w).unwrap_or(u16::MAX)));
     frame.render_widget(
         Table::new(table_rows, widths)
@@ -228,8 +295,12 @@ fn rows(frame: &mut Frame, area: Rect, body: Rect, app: &App, view: &MapView) {
             .column_spacing(1),
         body,
     );
+}
 
-    if len > height && height > 0 {
+/// The scrollbar on the table's right border for `(rows, rows on screen, first shown)`.
+fn scrollbar(frame: &mut Frame, area: Rect, body: Rect, focused: bool, at: (usize, usize, usize)) {
+    let (len, height, start) = at;
+    {
         let track = Rect {
             x: area.right().saturating_sub(1),
             y: body.y.saturating_add(1),

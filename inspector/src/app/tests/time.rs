@@ -1,0 +1,169 @@
+//! History and mark: a history follows its key (not its row) across sorting and refreshes,
+//! stays bounded, stacks per-CPU values; the since-mark view shows added, changed and gone
+//! entries, and its selection follows a gone key too.
+use super::*;
+use crate::{
+    app::{
+        history::{MAX_WATCHED, SAMPLES},
+        mark::Row,
+    },
+    test_fixtures::{self, HASH, PERCPU, exec_value, refresh_at, taken_at, u32_key},
+};
+
+fn hash_entries(counts: &[(u32, u64)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    counts
+        .iter()
+        .map(|&(key, count)| (u32_key(key), exec_value(count, 1000, "/bin/x")))
+        .collect()
+}
+
+#[test]
+fn history_follows_its_key_across_sorting_and_refreshes() {
+    let mut app = test_fixtures::app();
+    let t0 = taken_at(&app, HASH);
+    press(&mut app, &[Action::Open, Action::Down, Action::Down]);
+    assert_eq!(selected_key(&app), 7);
+    // Key 7 moves to the front of the kernel's order, then key 1 goes: its row moves.
+    refresh_at(
+        &mut app,
+        HASH,
+        &hash_entries(&[(7, 50), (1, 12), (2, 3), (42, 1)]),
+        t0,
+        1,
+    );
+    app.update(Action::CycleSort); // key descending: 7 is now the second row
+    assert_eq!(selected_key(&app), 7);
+    refresh_at(
+        &mut app,
+        HASH,
+        &hash_entries(&[(42, 1), (2, 3), (7, 60)]),
+        t0,
+        3,
+    );
+    assert_eq!(selected_key(&app), 7);
+    let view = app.selected().unwrap();
+    let trend = view.trends.get(&u32_key(7)).expect("key 7 watched");
+    assert_eq!(
+        trend.fields,
+        ["count", "uid"],
+        "padding and text are not charted"
+    );
+    assert_eq!(trend.sums(0).collect::<Vec<_>>(), [41.0, 50.0, 60.0]);
+    let stats = trend.stats(0).unwrap();
+    assert_eq!((stats.min, stats.max, stats.last), (41.0, 60.0, 60.0));
+    assert_eq!(stats.rate, Some(5.0), "10 more over the last 2 s");
+    assert_eq!(trend.span_secs(), 3.0);
+    // Key 1 was on screen until it went: its ring keeps what it saw, no more.
+    let gone = view.trends.get(&u32_key(1)).unwrap();
+    assert_eq!(gone.sums(0).collect::<Vec<_>>(), [12.0, 12.0]);
+}
+
+fn press(app: &mut App, actions: &[Action]) {
+    for action in actions {
+        app.update(*action);
+    }
+}
+
+fn selected_key(app: &App) -> u32 {
+    let view = app.selected().unwrap();
+    let key = view.row_key(view.rows[view.selected]).unwrap();
+    u32::from_le_bytes(key.try_into().unwrap())
+}
+
+#[test]
+fn history_is_bounded_in_samples_and_keys() {
+    let mut app = test_fixtures::long_app(400);
+    app.page_rows = 300;
+    let t0 = taken_at(&app, 0);
+    let entries: Vec<(Vec<u8>, Vec<u8>)> = (0..400u32)
+        .map(|i| (u32_key(i), u64::from(i).to_le_bytes().to_vec()))
+        .collect();
+    for secs in 1..=SAMPLES as u64 + 10 {
+        refresh_at(&mut app, 0, &entries, t0, secs);
+    }
+    let view = &app.maps[0];
+    assert!(view.trends.len() <= MAX_WATCHED, "{}", view.trends.len());
+    let selected = view
+        .trends
+        .get(&u32_key(0))
+        .expect("the selected entry is kept");
+    assert_eq!(selected.samples.len(), SAMPLES);
+    // The same snapshot applied twice is one sample.
+    let before = selected.samples.back().unwrap().at;
+    refresh_at(&mut app, 0, &entries, t0, SAMPLES as u64 + 10);
+    let after = app.maps[0].trends.get(&u32_key(0)).unwrap();
+    assert_eq!(
+        (after.samples.len(), after.samples.back().unwrap().at),
+        (SAMPLES, before)
+    );
+}
+
+#[test]
+fn per_cpu_history_keeps_each_cpu_and_sums_them() {
+    let mut app = test_fixtures::app();
+    let t0 = taken_at(&app, PERCPU);
+    press(&mut app, &[Action::Down, Action::Open]);
+    let two = |a: u64, b: u64| [a.to_le_bytes(), b.to_le_bytes()].concat();
+    refresh_at(&mut app, PERCPU, &[(u32_key(0), two(40, 12))], t0, 2);
+    let trend = app.selected().unwrap().trends.get(&u32_key(0)).unwrap();
+    assert_eq!(trend.cpus, 2);
+    assert_eq!(trend.series(0, 0).collect::<Vec<_>>(), [30.0, 40.0]);
+    assert_eq!(trend.series(0, 1).collect::<Vec<_>>(), [10.0, 12.0]);
+    assert_eq!(trend.stats(0).unwrap().rate, Some(6.0), "40 -> 52 in 2 s");
+}
+
+#[test]
+fn the_since_mark_view_shows_added_changed_and_gone_entries() {
+    let mut app = test_fixtures::app();
+    let t0 = taken_at(&app, HASH);
+    app.update(Action::Open);
+    app.update(Action::ToggleSinceMark);
+    assert!(app.selected().unwrap().since_mark.is_none(), "no mark yet");
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("m marks it first")
+    );
+    app.update(Action::SetMark);
+    // Key 1 goes, key 2 changes, key 9 comes; 7 and 42 stay as they were.
+    let now = [
+        (u32_key(2), exec_value(4, 1000, "/bin/true")),
+        (u32_key(7), exec_value(41, 1000, "/usr/bin/cargo")),
+        (u32_key(9), exec_value(1, 0, "/bin/new")),
+        (u32_key(42), exec_value(1, 65534, "/sbin/init")),
+    ];
+    refresh_at(&mut app, HASH, &now, t0, 1);
+    assert_eq!(app.selected().unwrap().rows.len(), 4, "every entry until c");
+    app.update(Action::ToggleSinceMark);
+    let view = app.selected().unwrap();
+    let since = view.since_mark.as_ref().unwrap();
+    assert_eq!((since.added, since.removed, since.changed), (1, 1, 1));
+    let snap = view.snapshot.as_ref().unwrap();
+    let kinds: Vec<Row> = view.rows.iter().map(|&r| Row::of(r, snap)).collect();
+    assert_eq!(kinds, [Row::Now(0), Row::Now(2), Row::Gone(0)]);
+    assert_eq!(
+        since.old_of.get(&0),
+        Some(&1),
+        "key 2 was the mark's entry 1"
+    );
+    // The gone entry can be selected, and stays selected across a refresh.
+    app.update(Action::End);
+    assert_eq!(selected_key(&app), 1);
+    assert_eq!(
+        app.selected().unwrap().selected_index(),
+        None,
+        "not in the map now"
+    );
+    refresh_at(&mut app, HASH, &now, t0, 2);
+    assert_eq!(selected_key(&app), 1);
+    // Esc leaves the view before it quits.
+    app.update(Action::Back);
+    assert!(!app.should_quit);
+    assert_eq!(app.selected().unwrap().rows.len(), 4);
+    // A new mark: nothing changed since.
+    app.update(Action::SetMark);
+    app.update(Action::ToggleSinceMark);
+    assert!(app.selected().unwrap().rows.is_empty());
+}

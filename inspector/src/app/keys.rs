@@ -279,6 +279,25 @@ mod tests {
     }
 
     #[test]
+    fn time_keys_history_mark_and_changes() {
+        for (c, action) in [
+            ('H', Action::ToggleHistory),
+            ('m', Action::SetMark),
+            ('c', Action::ToggleSinceMark),
+        ] {
+            assert_eq!(
+                action_for(Mode::Normal, key(KeyCode::Char(c))),
+                Some(action)
+            );
+        }
+        // In the flood popup m and c keep their meaning there.
+        assert_eq!(
+            action_for(Mode::Flood, key(KeyCode::Char('m'))),
+            Some(Action::FloodMode)
+        );
+    }
+
+    #[test]
     fn every_mode_has_bindings_and_a_way_out() {
         for mode in [Normal, Filter, Help, Prompt, Confirm, Flood, FloodCount] {
             assert!(BINDINGS.iter().any(|b| b.mode == mode), "{mode:?}");

@@ -167,3 +167,38 @@ fn the_since_mark_view_shows_added_changed_and_gone_entries() {
     app.update(Action::ToggleSinceMark);
     assert!(app.selected().unwrap().rows.is_empty());
 }
+
+#[test]
+fn a_slot_back_to_zero_is_a_change_since_the_mark() {
+    use crate::test_fixtures::ARRAY;
+    let mut app = test_fixtures::app();
+    let t0 = taken_at(&app, ARRAY);
+    press(
+        &mut app,
+        &[Action::Down, Action::Down, Action::Down, Action::Open],
+    );
+    assert_eq!(app.selected_map, ARRAY);
+    app.update(Action::SetMark);
+    // Slot 7 goes back to zero, slot 5 gets a value; every slot still exists.
+    let slots: Vec<(Vec<u8>, Vec<u8>)> = (0..16u32)
+        .map(|i| {
+            let v: u64 = match i {
+                3 | 12 => u64::from(i * 100),
+                5 => 9,
+                _ => 0,
+            };
+            (u32_key(i), v.to_le_bytes().to_vec())
+        })
+        .collect();
+    refresh_at(&mut app, ARRAY, &slots, t0, 1);
+    app.update(Action::ToggleSinceMark);
+    let view = app.selected().unwrap();
+    let since = view.since_mark.as_ref().unwrap();
+    assert_eq!((since.added, since.removed, since.changed), (0, 0, 2));
+    let keys: Vec<u32> = view
+        .rows
+        .iter()
+        .map(|&r| u32::from_le_bytes(view.row_key(r).unwrap().try_into().unwrap()))
+        .collect();
+    assert_eq!(keys, [5, 7]);
+}

@@ -7,7 +7,7 @@
 //! (removed entries exist only in the mark). [`Row::of`] tells them apart.
 use std::collections::{HashMap, HashSet};
 
-use super::{RowRules, rows};
+use super::{RowRules, SYNC_ROWS, rows};
 use crate::maps::{MapDesc, Snapshot};
 
 /// What a row of the since-mark view stands for.
@@ -118,6 +118,16 @@ impl super::App {
         if view.mark.is_none() {
             let text = format!("no mark on {}: m marks it first", view.name());
             return self.set_status(text, false);
+        }
+        // The view is rebuilt on the main loop at every refresh: as for sorting there, only
+        // maps that stay well under a frame.
+        if view.since_mark.is_none() && view.row_count_hint() > SYNC_ROWS {
+            let text = format!(
+                "{} has over {SYNC_ROWS} entries: changes since the mark are shown for smaller \
+                 maps only (dump --json twice and dump --diff compare any size)",
+                view.name()
+            );
+            return self.set_status(text, true);
         }
         view.since_mark = match view.since_mark {
             Some(_) => None,

@@ -202,3 +202,18 @@ fn a_slot_back_to_zero_is_a_change_since_the_mark() {
         .collect();
     assert_eq!(keys, [5, 7]);
 }
+
+#[test]
+fn a_map_too_big_for_the_screen_thread_says_so() {
+    let mut app = test_fixtures::long_app(SYNC_ROWS as u32 + 1);
+    press(
+        &mut app,
+        &[Action::Open, Action::SetMark, Action::ToggleSinceMark],
+    );
+    assert!(app.selected().unwrap().since_mark.is_none());
+    let status = app.status.as_ref().unwrap();
+    assert!(
+        status.is_error && status.text.contains("dump --diff"),
+        "{status:?}"
+    );
+}

@@ -4,7 +4,8 @@
 //! refreshes, not its row. Fed only by refreshes (`MapView::sample_history`), no I/O: a
 //! recording replayed through the same refreshes rebuilds the same history.
 //!
-//! Bounded: at most [`SAMPLES`] samples of at most [`MAX_FIELDS`] fields per key, and
+//! Bounded: at most [`SAMPLES`] samples of at most [`MAX_FIELDS`] fields ([`MAX_VALUES`]
+//! numbers with their CPUs) per key, and
 //! [`MAX_WATCHED`] keys per map (the longest unwatched goes first).
 use std::{
     collections::{HashMap, VecDeque},
@@ -19,8 +20,12 @@ use crate::{
 
 /// Samples kept per key: two minutes at the default refresh.
 pub const SAMPLES: usize = 120;
-/// Numeric fields kept per entry (a struct of 40 counters charts its first 8).
+/// Numeric fields kept per entry (a struct of 40 counters charts its first 8)...
 pub const MAX_FIELDS: usize = 8;
+/// ...and numbers per sample (fields x CPUs): on 64 CPUs a per-CPU map charts one field.
+/// So a map's history is at most 96 keys x 120 samples x 64 numbers x 8 B = 5.9 MB (one
+/// field on more CPUs than that adds its CPUs).
+pub const MAX_VALUES: usize = 64;
 /// Keys watched per map: the selected entry and a screenful of rows.
 pub const MAX_WATCHED: usize = 96;
 
@@ -182,12 +187,13 @@ fn numbers(
         &entry.per_cpu[..]
     };
     let cpus = per_cpu.len();
+    let max_fields = (MAX_VALUES / cpus.max(1)).clamp(1, MAX_FIELDS);
     let mut fields: Vec<String> = Vec::new();
     let mut by_cpu: Vec<Vec<f64>> = Vec::with_capacity(cpus);
     for value in per_cpu {
         let mut numbers = Vec::new();
         leaves(value, &mut String::new(), &mut |path, number| {
-            if numbers.len() < MAX_FIELDS {
+            if numbers.len() < max_fields {
                 if by_cpu.is_empty() {
                     fields.push(if path.is_empty() { "value" } else { path }.to_string());
                 }

@@ -13,9 +13,9 @@ use std::{
 };
 
 use crate::{
-    export::values::leaves,
     maps::{MapDesc, Snapshot},
     values::entries,
+    values::render::numeric_leaves,
 };
 
 /// Samples kept per key: two minutes at the default refresh.
@@ -192,7 +192,7 @@ fn numbers(
     let mut by_cpu: Vec<Vec<f64>> = Vec::with_capacity(cpus);
     for value in per_cpu {
         let mut numbers = Vec::new();
-        leaves(value, &mut String::new(), &mut |path, number| {
+        numeric_leaves(value, &mut String::new(), &mut |path, number| {
             if numbers.len() < max_fields {
                 if by_cpu.is_empty() {
                     fields.push(if path.is_empty() { "value" } else { path }.to_string());

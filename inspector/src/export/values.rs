@@ -3,7 +3,11 @@
 //! bytes are not numbers and give no sample.
 use crate::{
     maps::{MapDesc, Snapshot},
-    values::{decode::Value, entries, render::Style},
+    values::{
+        decode::Value,
+        entries,
+        render::{Style, numeric_leaves},
+    },
 };
 
 /// One sample of `mapinspect_map_value`.
@@ -39,7 +43,7 @@ pub fn samples(desc: &MapDesc, snap: &Snapshot, cap: usize) -> (Vec<ValueSample>
         };
         for (cpu, value) in per_cpu {
             let mut path = String::new();
-            leaves(value, &mut path, &mut |field, number| {
+            numeric_leaves(value, &mut path, &mut |field, number| {
                 if kept.len() < cap {
                     kept.push(ValueSample {
                         key: key.clone(),
@@ -56,43 +60,13 @@ pub fn samples(desc: &MapDesc, snap: &Snapshot, cap: usize) -> (Vec<ValueSample>
     (kept, dropped)
 }
 
-/// Calls `out` with the path and number of every numeric leaf of `value`.
-pub(crate) fn leaves(value: &Value, path: &mut String, out: &mut impl FnMut(&str, f64)) {
-    match value {
-        Value::Struct(fields) => {
-            for (name, field) in fields {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(name);
-                leaves(field, path, out);
-                path.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                leaves(item, path, out);
-                path.truncate(len);
-            }
-        }
-        other => {
-            if let Some(number) = other.as_f64() {
-                out(path, number);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn collect(value: &Value) -> Vec<(String, f64)> {
         let mut out = Vec::new();
-        leaves(value, &mut String::new(), &mut |f, n| {
+        numeric_leaves(value, &mut String::new(), &mut |f, n| {
             out.push((f.to_string(), n))
         });
         out

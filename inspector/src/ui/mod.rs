@@ -165,7 +165,8 @@ impl Areas {
             table: right,
             room: right.height.saturating_sub(table_min),
         };
-        let (mut flood, mut history, mut lru, mut percpu, mut frames) = (None, None, None, None, None);
+        let (mut flood, mut history, mut lru, mut percpu, mut frames) =
+            (None, None, None, None, None);
         if let Some(view) = app.selected() {
             if flooded {
                 let wanted = flood_result::wanted_height(app, view, right.width);

@@ -8,8 +8,8 @@ use crate::test_fixtures;
 
 mod decode;
 mod edit;
-mod typed;
 mod time;
+mod typed;
 
 #[test]
 fn a_c_struct_key_reads_field_by_field() {

@@ -13,6 +13,37 @@ pub fn bytes(n: usize) -> String {
     }
 }
 
+/// Calls `out` with the path (`stats.bytes`, `slots[3]`) and number of every numeric leaf
+/// of `value`: what charts and metrics take from an entry.
+pub fn numeric_leaves(value: &Value, path: &mut String, out: &mut impl FnMut(&str, f64)) {
+    match value {
+        Value::Struct(fields) => {
+            for (name, field) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                numeric_leaves(field, path, out);
+                path.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                numeric_leaves(item, path, out);
+                path.truncate(len);
+            }
+        }
+        other => {
+            if let Some(number) = other.as_f64() {
+                out(path, number);
+            }
+        }
+    }
+}
+
 /// Options for [`Value::render`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {

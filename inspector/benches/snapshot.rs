@@ -18,6 +18,7 @@
 //!
 //! Run: `./scripts/bench.sh` or `cargo bench -p inspector --bench snapshot [-- --quick]`
 //! (`--quick`: 10k and 100k only, the UI and memory lines at 100k).
+#[allow(dead_code)] // Each bench binary uses its own part of the shared support.
 mod support;
 
 use std::{

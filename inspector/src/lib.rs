@@ -37,12 +37,21 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
     match &cli.command {
         Some(Command::Dump {
             diff: Some(files),
+            format,
             json,
             ..
-        }) => cli::diff::run(&files[0], &files[1], *json),
+        }) => cli::diff::run(
+            &files[0],
+            &files[1],
+            format.resolve(*json) == cli::DumpFormat::Json,
+        ),
         Some(Command::Dump {
-            json, wait, limit, ..
-        }) => cli::dump::run(&cli, *json, *wait, *limit),
+            format,
+            json,
+            wait,
+            limit,
+            ..
+        }) => cli::dump::run(&cli, format.resolve(*json), *wait, *limit),
         Some(Command::Flood {
             map,
             count,

@@ -11,6 +11,9 @@ fn main() -> ExitCode {
     }
     match inspector::run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
+        // A reader that went away (`mapinspect dump | head`) is not a failure: Rust ignores
+        // SIGPIPE, so the write fails with EPIPE instead of killing the process; end quietly.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         // `dump --diff`: different dumps exit 1 quietly, as diff(1) does; trouble exits 2.
         Err(err) if err.is::<inspector::cli::diff::Different>() => ExitCode::from(1),
         Err(err) => {
@@ -34,4 +37,13 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Whether the error (or one of its causes) is a write to a closed pipe.
+fn is_broken_pipe(err: &color_eyre::Report) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

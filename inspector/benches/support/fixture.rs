@@ -39,7 +39,7 @@ impl MapType {
         MapType::Array,
     ];
 
-    fn raw(self) -> u32 {
+    pub fn raw(self) -> u32 {
         match self {
             MapType::Hash => 1,
             MapType::Array => 2,

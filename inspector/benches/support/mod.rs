@@ -6,8 +6,10 @@ pub mod fixture;
 pub mod latency;
 pub mod memory;
 pub mod methods;
+pub mod process;
 pub mod report;
 pub mod timing;
+pub mod tui_cpu;
 
 /// Any failure while benchmarking; the message says what was being done.
 pub type BenchError = Box<dyn std::error::Error + Send + Sync>;

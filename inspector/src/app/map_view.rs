@@ -79,6 +79,9 @@ pub struct MapView {
     /// First row on screen.
     pub offset: usize,
     selected_key: Option<Vec<u8>>,
+    /// The entry count the collector's count pass found, while this map is not on screen
+    /// (None once a full read is newer).
+    pub counted: Option<usize>,
     /// Entry counts of past refreshes, oldest first.
     pub history: VecDeque<usize>,
     /// The key a lookup found, highlighted until the selection moves.
@@ -112,6 +115,7 @@ impl MapView {
             selected: 0,
             offset: 0,
             selected_key: None,
+            counted: None,
             history: VecDeque::with_capacity(HISTORY_LEN),
             highlight: None,
             last_flood: None,

@@ -90,6 +90,9 @@ pub enum Effect {
         map: usize,
         op: Operation,
     },
+    /// Map `map` is now the one on screen: the collector reads it in full every interval
+    /// (the others only get their counts).
+    Select(usize),
     /// The row rules changed: order refreshes by them, and re-read `refresh` now.
     SetRules {
         rules: RowRules,
@@ -161,6 +164,18 @@ pub enum FromCollector {
     },
     Opened(Opened),
     Probed(Probed),
+    /// Entry counts (non-zero slots for arrays) of maps not on screen, by map index.
+    Counts(Vec<(usize, usize)>),
+    /// The refresh interval the collector keeps: `Some` when reading the map on screen took
+    /// too long for the asked interval and it stretched, `None` when it is back.
+    Pace(Option<Pace>),
+}
+
+/// A stretched refresh interval and the entries of the map that made it stretch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pace {
+    pub interval: Duration,
+    pub entries: usize,
 }
 
 /// What the main loop can ask of the collector: carry out an app [`Effect`], or stop.

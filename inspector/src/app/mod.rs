@@ -26,7 +26,7 @@ pub use edit::{Confirm, Popup};
 pub use keys::Mode;
 pub use map_view::{HISTORY_LEN, MapView, RowRules, SYNC_ROWS, SortOrder};
 pub use messages::{
-    Action, Effect, FromCollector, Opened, Outcome, Probe, Probed, Refresh, ToCollector,
+    Action, Effect, FromCollector, Opened, Outcome, Pace, Probe, Probed, Refresh, ToCollector,
 };
 pub(crate) use outcome::value_text;
 pub use rows::Ordered;
@@ -72,6 +72,9 @@ pub struct App {
     pub rules: RowRules,
     pub paused: bool,
     pub interval: Duration,
+    /// The interval the collector stretched to, when the map on screen is too big to read
+    /// at `interval` (the header says so, as `top` does).
+    pub pace: Option<Pace>,
     pub status: Option<Status>,
     /// Entry rows that fit on screen: the page size for PgUp/PgDn, set on resize.
     pub page_rows: usize,
@@ -107,6 +110,7 @@ impl App {
             rules: RowRules::default(),
             paused: false,
             interval,
+            pace: None,
             status: None,
             page_rows: 10,
             should_quit: false,
@@ -148,6 +152,14 @@ impl App {
             }
             FromCollector::Opened(opened) => self.apply_opened(opened),
             FromCollector::Probed(probed) => self.apply_probed(probed),
+            FromCollector::Counts(counts) => {
+                for (map, count) in counts {
+                    if let Some(view) = self.maps.get_mut(map) {
+                        view.counted = Some(count);
+                    }
+                }
+            }
+            FromCollector::Pace(pace) => self.pace = pace,
         }
     }
 
@@ -156,6 +168,8 @@ impl App {
         let Some(view) = self.maps.get_mut(refresh.map) else {
             return;
         };
+        // A full read is newer than any count.
+        view.counted = None;
         let ordered = refresh
             .rows
             .as_ref()
@@ -192,12 +206,12 @@ impl App {
         }
         let page = self.page_rows as isize;
         match action {
-            Action::Up => self.move_by(-1),
-            Action::Down => self.move_by(1),
-            Action::PageUp => self.move_by(-page),
-            Action::PageDown => self.move_by(page),
-            Action::Home => self.move_by(isize::MIN / 2),
-            Action::End => self.move_by(isize::MAX / 2),
+            Action::Up => return self.move_by(-1),
+            Action::Down => return self.move_by(1),
+            Action::PageUp => return self.move_by(-page),
+            Action::PageDown => return self.move_by(page),
+            Action::Home => return self.move_by(isize::MIN / 2),
+            Action::End => return self.move_by(isize::MAX / 2),
             Action::NextPane | Action::PrevPane => {
                 self.focus = match self.focus {
                     Pane::Maps => Pane::Entries,
@@ -285,17 +299,22 @@ impl App {
         None
     }
 
-    fn move_by(&mut self, delta: isize) {
+    /// Moves the selection in the focused pane; a new map on screen is news for the
+    /// collector, which reads only that one in full.
+    fn move_by(&mut self, delta: isize) -> Option<Effect> {
         match self.focus {
             Pane::Maps => {
+                let before = self.selected_map;
                 self.move_in_list(delta);
                 self.rebuild_selected();
+                (self.selected_map != before).then_some(Effect::Select(self.selected_map))
             }
             Pane::Entries => {
                 let page = self.page_rows;
                 if let Some(view) = self.selected_mut() {
                     view.move_selection(delta, page);
                 }
+                None
             }
         }
     }

@@ -82,8 +82,12 @@ impl SourceArgs {
 pub enum Command {
     /// Print every map of the object once and exit (programs are detached on exit).
     Dump {
-        /// One JSON array, an object per map, for scripts.
-        #[arg(long)]
+        /// table (for people), json (one array, an object per map) or jsonl (one object per
+        /// entry, naming its map: for jq, grep and log pipelines).
+        #[arg(long, value_enum, default_value_t = DumpFormat::Table)]
+        format: DumpFormat,
+        /// The same as --format json.
+        #[arg(long, conflicts_with = "format")]
         json: bool,
         /// Seconds to let the programs run before reading the maps.
         #[arg(long, value_name = "SECS", default_value = "0", value_parser = parse_seconds)]
@@ -121,6 +125,22 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+}
+
+/// How `dump` writes the maps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum DumpFormat {
+    #[default]
+    Table,
+    Json,
+    Jsonl,
+}
+
+impl DumpFormat {
+    /// The format asked for, `--json` being `--format json`.
+    pub fn resolve(self, json: bool) -> Self {
+        if json { DumpFormat::Json } else { self }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -163,14 +183,33 @@ mod tests {
         let cli = Cli::try_parse_from(["mapinspect", "dump", "--json", "--wait", "1.5"]).unwrap();
         match cli.command {
             Some(Command::Dump {
-                json, wait, limit, ..
+                format,
+                json,
+                wait,
+                limit,
+                ..
             }) => {
-                assert!(json);
+                assert_eq!(format.resolve(json), DumpFormat::Json);
                 assert_eq!(wait, Duration::from_millis(1500));
                 assert_eq!(limit, 20);
             }
             other => panic!("unexpected {other:?}"),
         }
+        let cli = Cli::try_parse_from(["mapinspect", "dump", "--format", "jsonl"]).unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Dump {
+                format: DumpFormat::Jsonl,
+                json: false,
+                ..
+            })
+        ));
+        let both = ["mapinspect", "dump", "--json", "--format", "table"];
+        assert!(
+            Cli::try_parse_from(both).is_err(),
+            "--json is --format json"
+        );
+        assert!(Cli::try_parse_from(["mapinspect", "dump", "--format", "xml"]).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod diff;
 pub mod dump;
+pub mod dump_json;
 pub mod flood;
 pub mod manual;
 

@@ -3,8 +3,10 @@
 //! Every map, bundled or owned by another program, is held the same way: an fd plus the
 //! metadata the kernel reports for it, plus key/value layouts from the map's BTF.
 mod access;
+pub mod counts;
 mod flood;
 mod kind;
+mod mmap;
 pub mod ops;
 mod snapshot;
 pub mod types;

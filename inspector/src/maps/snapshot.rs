@@ -35,7 +35,7 @@ impl Snapshot {
         }
     }
 
-    fn empty(map: &MapHandle) -> Self {
+    pub(super) fn empty(map: &MapHandle) -> Self {
         let desc = &map.desc;
         Self::new(
             desc.meta.id,
@@ -56,6 +56,20 @@ impl Snapshot {
 
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Fills an empty array snapshot from the map's value area (`stride` bytes per slot, as
+    /// the kernel lays out a mmapable array): keys 0..n and each slot's value bytes.
+    pub(super) fn fill_array(&mut self, area: &[u8], stride: usize, slots: usize) {
+        debug_assert!(self.is_empty() && self.key_size == 4 && self.cpus == 1);
+        let width = self.value_stride;
+        self.keys.reserve(slots * 4);
+        self.values.reserve(slots * width);
+        for (index, slot) in area.chunks(stride).take(slots).enumerate() {
+            self.keys.extend_from_slice(&(index as u32).to_ne_bytes());
+            self.values.extend_from_slice(&slot[..width]);
+        }
+        self.len = self.keys.len() / 4;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -120,7 +134,11 @@ const RESERVE_BYTES: usize = 1 << 30;
 impl MapHandle {
     /// Reads every entry, in batches where the kernel allows. Arrays list every slot; a
     /// queue or stack shows only its head, since the kernel cannot list one without popping.
+    /// A BPF_F_MMAPABLE array is read through a read-only mapping of its values instead.
     pub fn snapshot(&self) -> Result<Snapshot, MapError> {
+        if let Some(snap) = self.snapshot_mmap() {
+            return Ok(snap);
+        }
         self.snapshot_with(ReadMode::Batch { chunk: BATCH_CHUNK })
     }
 

@@ -22,11 +22,13 @@ use thiserror::Error;
 mod batch;
 mod elem;
 mod info;
+mod iter;
 mod object;
 
 pub use batch::*;
 pub use elem::*;
 pub use info::*;
+pub use iter::*;
 pub use object::*;
 
 // Commands from include/uapi/linux/bpf.h.

@@ -1,6 +1,9 @@
-//! The collector: a thread that owns the loaded object and its map fds, reads every map
-//! each interval, diffs each snapshot against the last, and sends the results to the main
-//! loop. Keys never wait on a map read; a slow read only delays the next refresh.
+//! The collector: a thread that owns the loaded object and its map fds, reads the map on
+//! screen each interval, diffs its snapshot against the last, and sends the results to the
+//! main loop. The other maps get only their entry counts, on a slower cadence (the kernel's
+//! counters where it keeps them: `maps::counts`). When reading the map on screen takes more
+//! than a quarter of the interval, the interval stretches (`tui::pace`), so mapinspect stays
+//! light on a busy host. Keys never wait on a map read.
 use std::{
     collections::HashMap,
     sync::{Arc, mpsc},
@@ -10,19 +13,26 @@ use std::{
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::{
-    app::{Effect, FromCollector, Ordered, Outcome, Refresh, RowRules, ToCollector, rows},
+    app::{Effect, FromCollector, Ordered, Outcome, Pace, Refresh, RowRules, ToCollector, rows},
     loader::Loaded,
     maps::{
         Snapshot,
+        counts::Counter,
         types::{Annotator, RingReader, TypeInfo},
     },
-    tui::diff::{self, Changes},
+    tui::{
+        diff::{self, Changes},
+        pace::Pacer,
+    },
 };
 
 pub struct Collector {
     pub(super) loaded: Loaded,
     pub(super) previous: Vec<Option<Arc<Snapshot>>>,
-    interval: Duration,
+    pacer: Pacer,
+    /// The map on screen: the only one read in full every interval.
+    selected: usize,
+    counter: Counter,
     paused: bool,
     /// The screen's filter and sort: each refresh arrives already ordered, so the main loop
     /// never sorts a big map itself.
@@ -42,7 +52,9 @@ impl Collector {
             ring_readers: HashMap::new(),
             loaded,
             previous,
-            interval,
+            pacer: Pacer::new(interval),
+            selected: 0,
+            counter: Counter::new(),
             paused: false,
             rules: RowRules::default(),
         }
@@ -55,25 +67,45 @@ impl Collector {
         out: UnboundedSender<FromCollector>,
     ) {
         let mut next_read = Instant::now();
+        let mut next_count = Instant::now();
         loop {
             if !self.paused && Instant::now() >= next_read {
                 let started = Instant::now();
-                if !self.read_all(&out) {
+                if !self.read_one(self.selected, &out) {
                     return;
                 }
-                // A read slower than the interval pushes the next one back by its own length,
-                // so a huge map cannot keep the collector reading back to back.
-                next_read = Instant::now() + self.interval.max(started.elapsed());
+                let (interval, changed) = self.pacer.after_read(started.elapsed());
+                if changed && !self.send_pace(&out) {
+                    return;
+                }
+                next_read = Instant::now() + interval;
+            }
+            if !self.paused && Instant::now() >= next_count {
+                if !self.count_others(&out) {
+                    return;
+                }
+                next_count = Instant::now() + self.pacer.count_every();
             }
             let wait = if self.paused {
                 Duration::from_secs(3600)
             } else {
-                next_read.saturating_duration_since(Instant::now())
+                next_read
+                    .min(next_count)
+                    .saturating_duration_since(Instant::now())
             };
             match commands.recv_timeout(wait) {
                 Ok(ToCollector::Do(Effect::SetInterval(interval))) => {
-                    self.interval = interval;
+                    self.pacer.set_asked(interval);
+                    if !self.send_pace(&out) {
+                        return;
+                    }
                     next_read = Instant::now() + interval;
+                }
+                Ok(ToCollector::Do(Effect::Select(map))) => {
+                    self.selected = map;
+                    // The map now on screen is read at once; the one left gets counted.
+                    next_read = Instant::now();
+                    next_count = Instant::now();
                 }
                 Ok(ToCollector::Do(Effect::SetPaused(paused))) => {
                     self.paused = paused;
@@ -143,9 +175,37 @@ impl Collector {
         out.send(FromCollector::Refresh(refresh)).is_ok()
     }
 
-    /// Reads every map once; false when the main loop has gone.
-    fn read_all(&mut self, out: &UnboundedSender<FromCollector>) -> bool {
-        (0..self.loaded.maps.len()).all(|index| self.read_one(index, out))
+    /// Tells the header whether the interval is stretched; false when the main loop has gone.
+    fn send_pace(&self, out: &UnboundedSender<FromCollector>) -> bool {
+        let entries = self
+            .previous
+            .get(self.selected)
+            .and_then(|snap| snap.as_ref().map(|snap| snap.len()))
+            .unwrap_or(0);
+        let pace = self
+            .pacer
+            .stretched()
+            .map(|interval| Pace { interval, entries });
+        out.send(FromCollector::Pace(pace)).is_ok()
+    }
+
+    /// Counts the maps not on screen (by the kernel's counters where it can); false when the
+    /// main loop has gone. A map that cannot be counted keeps its last figure.
+    fn count_others(&mut self, out: &UnboundedSender<FromCollector>) -> bool {
+        let others: Vec<usize> = (0..self.loaded.maps.len())
+            .filter(|&index| index != self.selected)
+            .collect();
+        if others.is_empty() {
+            return true;
+        }
+        let maps: Vec<_> = others.iter().map(|&i| &self.loaded.maps[i]).collect();
+        let counts = self.counter.counts(&maps);
+        let counts = others
+            .into_iter()
+            .zip(counts)
+            .filter_map(|(index, count)| Some((index, count.ok()?)))
+            .collect();
+        out.send(FromCollector::Counts(counts)).is_ok()
     }
 
     /// Reads one map and sends it with what changed; false when the main loop has gone.

@@ -2,6 +2,7 @@
 //! collector refreshes into state updates and frames.
 pub mod collector;
 pub mod diff;
+pub mod pace;
 mod typed;
 
 use std::{

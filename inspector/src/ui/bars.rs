@@ -27,7 +27,15 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
             app.programs.len()
         ));
     }
-    facts.push(format!("every {}", interval(app.interval)));
+    facts.push(match app.pace {
+        // Stretched: the map on screen takes long to read (top does the same).
+        Some(pace) => format!(
+            "every {} ({} entries)",
+            interval(pace.interval),
+            short_count(pace.entries)
+        ),
+        None => format!("every {}", interval(app.interval)),
+    });
     let mut rest = area;
     if app.paused {
         let paused = Span::styled(" PAUSED ", theme::paused());
@@ -206,5 +214,14 @@ fn interval(interval: Duration) -> String {
         format!("{} s", millis / 1000)
     } else {
         format!("{:.1} s", interval.as_secs_f64())
+    }
+}
+
+/// "1M", "250k", "812": an entry count in a few characters for the header.
+fn short_count(n: usize) -> String {
+    match n {
+        1_000_000.. => format!("{}M", (n + 500_000) / 1_000_000),
+        1_000.. => format!("{}k", (n + 500) / 1_000),
+        _ => n.to_string(),
     }
 }

@@ -333,8 +333,11 @@ fn fraction(part: usize, whole: usize) -> f64 {
 
 /// The entry count of the snapshot on screen. `MapView::entry_count` walks a whole array
 /// to count its non-zero slots; `MapView::apply` already stored that as the newest history
-/// entry, so drawing reads it from there.
+/// entry, so drawing reads it from there. A map not on screen shows its latest count.
 fn entry_count(view: &MapView) -> Option<usize> {
+    if view.counted.is_some() {
+        return view.counted;
+    }
     view.snapshot.as_ref()?;
     view.history.back().copied().or_else(|| view.entry_count())
 }

@@ -43,6 +43,13 @@ pub fn decode_entry(desc: &MapDesc, snap: &Snapshot, index: usize) -> Entry {
     }
 }
 
+/// The indices of [`listed_indices`], without collecting them (a dump of a million entries
+/// walks them once).
+pub fn listed<'a>(desc: &MapDesc, snap: &'a Snapshot) -> impl Iterator<Item = usize> + 'a {
+    let array = desc.meta.kind.is_array();
+    (0..snap.len()).filter(move |&i| !array || snap.value(i).iter().any(|&b| b != 0))
+}
+
 /// Indices of the entries worth listing: for arrays only the slots that are not all zero
 /// (every slot of an array always exists), for other maps all of them.
 pub fn listed_indices(desc: &MapDesc, snap: &Snapshot) -> Vec<usize> {

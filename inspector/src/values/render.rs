@@ -2,6 +2,8 @@
 //! rates and an order for sorting.
 use std::{cmp::Ordering, fmt};
 
+use serde::{Serialize, Serializer, ser::SerializeMap as _};
+
 use super::decode::{Value, text_end};
 
 /// "1 byte", "4 bytes".
@@ -63,33 +65,19 @@ impl Value {
         Rendered(self, style).to_string()
     }
 
-    /// Structs and unions become objects (keys in layout order only with serde_json's
-    /// `preserve_order` feature, else sorted), `char` arrays their text up to the first NUL,
-    /// bytes (`u8` arrays among them) always a hex string like `"0a1bff"`, enums their
-    /// variant's name or else their number.
+    /// A `Display` of [`Value::render`]'s line, written straight into a formatter or
+    /// writer (no String per cell: `dump` writes a million of them).
+    pub fn display(&self, style: Style) -> impl fmt::Display + '_ {
+        Rendered(self, style)
+    }
+
+    /// The JSON tree of this value, as its [`Serialize`] impl writes it (tests and small
+    /// documents; `dump` streams through `Serialize` without building the tree). Structs
+    /// and unions become objects, `char` arrays their text up to the first NUL, bytes (`u8`
+    /// arrays among them) always a hex string like `"0a1bff"`, enums their variant's name
+    /// or else their number.
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as Json;
-        match self {
-            Value::Unsigned(v) => Json::from(*v),
-            Value::Signed(v) => Json::from(*v),
-            Value::Bool(b) => Json::Bool(*b),
-            // JSON has no NaN or infinity.
-            Value::Float(f) => serde_json::Number::from_f64(*f)
-                .map_or_else(|| Json::String(f.to_string()), Json::Number),
-            Value::Enum {
-                name: Some(name), ..
-            } => Json::String(name.clone()),
-            Value::Enum { name: None, raw } => Json::from(*raw),
-            Value::Chars(raw) => Json::String(Value::text(raw)),
-            Value::Struct(fields) => Json::Object(
-                fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect(),
-            ),
-            Value::Array(items) => Json::Array(items.iter().map(Value::to_json).collect()),
-            Value::Bytes(bytes) => Json::String(bytes.iter().map(|b| format!("{b:02x}")).collect()),
-        }
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
     /// The number in a single scalar (bools are 0 and 1, enums their raw value), for sorting and rates.
@@ -151,6 +139,45 @@ fn cmp_in_order<'a>(
             (None, Some(_)) => return Ordering::Less,
             (None, None) => return Ordering::Equal,
         }
+    }
+}
+
+/// A value as JSON: the one place its JSON form is defined. Structs become objects (keys in
+/// layout order), bytes a hex string like `"0a1bff"`, enums their variant's name or else
+/// their number. Written straight to the serializer, so a dump streams without a tree.
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Unsigned(v) => serializer.serialize_u64(*v),
+            Value::Signed(v) => serializer.serialize_i64(*v),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Float(f) if f.is_finite() => serializer.serialize_f64(*f),
+            // JSON has no NaN or infinity: their name, as a string.
+            Value::Float(f) => serializer.collect_str(f),
+            Value::Enum {
+                name: Some(name), ..
+            } => serializer.serialize_str(name),
+            Value::Enum { name: None, raw } => serializer.serialize_i64(*raw),
+            Value::Chars(raw) => serializer.serialize_str(&Value::text(raw)),
+            Value::Struct(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (name, value) in fields {
+                    map.serialize_entry(name, value)?;
+                }
+                map.end()
+            }
+            Value::Array(items) => serializer.collect_seq(items),
+            Value::Bytes(bytes) => serializer.collect_str(&Hex(bytes)),
+        }
+    }
+}
+
+/// Bytes as lowercase hex with no separator.
+struct Hex<'a>(&'a [u8]);
+
+impl fmt::Display for Hex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
     }
 }
 

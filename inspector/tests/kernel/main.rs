@@ -16,6 +16,7 @@ mod objects;
 mod ops;
 mod package;
 mod privilege;
+mod scale;
 mod signals;
 mod sources;
 mod tmux;

@@ -47,44 +47,46 @@ impl Extra {
         self.info.facts.as_ref()
     }
 
-    /// Adds the type's fields to a map's JSON object, whose "entries" hold the snapshot
-    /// indices `listed`, in order.
-    pub fn apply(&self, object: &mut Json, listed: &[usize]) {
-        let Some(object) = object.as_object_mut() else {
-            return;
-        };
+    /// The fields a map's type adds to its JSON object (ring positions, why it is not
+    /// listed).
+    pub fn map_fields(&self) -> serde_json::Map<String, Json> {
+        let mut fields = serde_json::Map::new();
         match &self.info.facts {
             Some(MapFacts::Ring(ring)) => {
-                object.remove("error");
-                object.insert("ring_size".into(), json!(ring.ring_size));
-                object.insert("producer_pos".into(), json!(ring.producer_pos));
-                object.insert("consumer_pos".into(), json!(ring.consumer_pos));
-                object.insert("pending_bytes".into(), json!(ring.pending_bytes()));
+                fields.insert("ring_size".into(), json!(ring.ring_size));
+                fields.insert("producer_pos".into(), json!(ring.producer_pos));
+                fields.insert("consumer_pos".into(), json!(ring.consumer_pos));
+                fields.insert("pending_bytes".into(), json!(ring.pending_bytes()));
                 let reason = MapKind::Ringbuf.unlisted_reason().unwrap_or_default();
-                object.insert("not_listed".into(), json!(reason));
+                fields.insert("not_listed".into(), json!(reason));
             }
             Some(MapFacts::Unlisted(reason)) => {
-                object.insert("not_listed".into(), json!(reason));
+                fields.insert("not_listed".into(), json!(reason));
             }
             None => {}
         }
-        let Some(Json::Array(entries)) = object.get_mut("entries") else {
-            return;
+        fields
+    }
+
+    /// Whether the map's read error is no error for its type: a ring is read through its
+    /// positions, not listed.
+    pub fn explains_error(&self) -> bool {
+        matches!(self.info.facts, Some(MapFacts::Ring(_)))
+    }
+
+    /// The fields a map's type adds to the JSON of entry `index` (its prefix, inner map with
+    /// that map's own entries, program or frames).
+    pub fn entry_fields(&self, index: usize) -> serde_json::Map<String, Json> {
+        let mut fields = serde_json::Map::new();
+        let Some(annotation) = self.info.annotations.get(&index) else {
+            return fields;
         };
-        for (entry, index) in entries.iter_mut().zip(listed) {
-            let (Some(entry), Some(annotation)) =
-                (entry.as_object_mut(), self.info.annotations.get(index))
-            else {
-                continue;
-            };
-            let (field, value) = annotation_json(annotation);
-            entry.insert(field.into(), value);
-            if let (Some(Json::Object(inner)), Some(nested)) =
-                (entry.get_mut("inner_map"), self.inner_entries.get(index))
-            {
-                inner.insert("entries".into(), nested.clone());
-            }
+        let (field, mut value) = annotation_json(annotation);
+        if let (Json::Object(inner), Some(nested)) = (&mut value, self.inner_entries.get(&index)) {
+            inner.insert("entries".into(), nested.clone());
         }
+        fields.insert(field.into(), value);
+        fields
     }
 
     /// The text dump's note for one entry (after its value), if the type has one.

@@ -8,11 +8,13 @@
 //! `blob` reads the raw bytes into a table of types; `layout` walks that table to build the
 //! [`Layout`](super::Layout) of a map's key or value.
 mod blob;
+mod kernel;
 mod layout;
 #[cfg(test)]
 mod tests;
 
 pub use blob::{Btf, MapTypes, parse};
+pub use kernel::VMLINUX_BTF;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BtfError {

@@ -13,6 +13,8 @@ use super::BenchResult;
 #[derive(Clone, Copy, Debug)]
 pub struct Run {
     pub wall: Duration,
+    /// User + system CPU time of the child (from wait4's rusage).
+    pub cpu: Duration,
     /// ru_maxrss of the child, in bytes.
     pub peak_rss: u64,
     /// Bytes it wrote to stdout.
@@ -46,7 +48,7 @@ pub fn run(program: &Path, args: &[&str], tolerate_failure: bool) -> BenchResult
         }
     }
     drop(out);
-    let (status, peak_rss) = wait4(child.id())?;
+    let (status, peak_rss, cpu) = wait4(child.id())?;
     let wall = start.elapsed();
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     if !ok && !tolerate_failure {
@@ -58,13 +60,14 @@ pub fn run(program: &Path, args: &[&str], tolerate_failure: bool) -> BenchResult
     }
     Ok(Run {
         wall,
+        cpu,
         peak_rss,
         out_bytes,
     })
 }
 
-/// Waits for child `pid`: its wait status and ru_maxrss in bytes.
-fn wait4(pid: u32) -> BenchResult<(i32, u64)> {
+/// Waits for child `pid`: its wait status, ru_maxrss in bytes and CPU time.
+fn wait4(pid: u32) -> BenchResult<(i32, u64, Duration)> {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for the kernel to overwrite.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -73,7 +76,11 @@ fn wait4(pid: u32) -> BenchResult<(i32, u64)> {
         // std has not reaped (we never called wait on it).
         let ret = unsafe { libc::wait4(pid as i32, &mut status, 0, &mut usage) };
         if ret == pid as i32 {
-            return Ok((status, usage.ru_maxrss as u64 * 1024));
+            let time = |t: libc::timeval| {
+                Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+            };
+            let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+            return Ok((status, usage.ru_maxrss as u64 * 1024, cpu));
         }
         let err = std::io::Error::last_os_error();
         if err.kind() != std::io::ErrorKind::Interrupted {
@@ -110,6 +117,7 @@ fn median(runs: &mut [Run]) -> Run {
 pub fn total(runs: &[Run]) -> Run {
     Run {
         wall: runs.iter().map(|r| r.wall).sum(),
+        cpu: runs.iter().map(|r| r.cpu).sum(),
         peak_rss: runs.iter().map(|r| r.peak_rss).max().unwrap_or(0),
         out_bytes: runs.iter().map(|r| r.out_bytes).sum(),
     }

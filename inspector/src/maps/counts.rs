@@ -50,17 +50,21 @@ impl Counter {
     pub fn counts(&self, maps: &[&MapHandle]) -> Vec<Result<usize, MapError>> {
         let kernel = self.kernel_counts().ok();
         maps.iter()
-            .map(|map| {
-                let counted = kernel
-                    .as_ref()
-                    .filter(|_| keeps_counter(map.desc.meta.kind))
-                    .and_then(|counts| counts.get(&map.desc.meta.id));
-                match counted {
-                    Some(&count) => Ok(count as usize),
-                    None => count_by_reading(map),
-                }
-            })
+            .map(|map| count_with(kernel.as_ref(), map))
             .collect()
+    }
+}
+
+/// One map's count: from `kernel` (an iterator read) when its type keeps a counter and the
+/// iterator saw it, else by reading the map.
+pub fn count_with(kernel: Option<&HashMap<u32, u64>>, map: &MapHandle) -> Result<usize, MapError> {
+    let meta = &map.desc.meta;
+    match kernel
+        .filter(|_| keeps_counter(meta.kind))
+        .and_then(|counts| counts.get(&meta.id))
+    {
+        Some(&count) => Ok(count as usize),
+        None => count_by_reading(map),
     }
 }
 

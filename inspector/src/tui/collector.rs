@@ -17,7 +17,7 @@ use crate::{
     loader::Loaded,
     maps::{
         Snapshot,
-        counts::Counter,
+        counts::{Counter, count_with},
         types::{Annotator, RingReader, TypeInfo},
     },
     tui::{
@@ -26,6 +26,10 @@ use crate::{
     },
 };
 
+/// A map counted by reading is counted again no sooner than this many times the read took
+/// (40: at most 2.5% of a core on counting it).
+const READ_COUNT_SPACING: u32 = 40;
+
 pub struct Collector {
     pub(super) loaded: Loaded,
     pub(super) previous: Vec<Option<Arc<Snapshot>>>,
@@ -33,6 +37,8 @@ pub struct Collector {
     /// The map on screen: the only one read in full every interval.
     selected: usize,
     counter: Counter,
+    /// When each map not on screen is due for its next count.
+    count_due: Vec<Instant>,
     paused: bool,
     /// The screen's filter and sort: each refresh arrives already ordered, so the main loop
     /// never sorts a big map itself.
@@ -47,6 +53,7 @@ impl Collector {
     pub fn new(loaded: Loaded, interval: Duration) -> Self {
         let previous = vec![None; loaded.maps.len()];
         let annotators = loaded.maps.iter().map(|_| Annotator::default()).collect();
+        let count_due = vec![Instant::now(); loaded.maps.len()];
         Self {
             annotators,
             ring_readers: HashMap::new(),
@@ -55,6 +62,7 @@ impl Collector {
             pacer: Pacer::new(interval),
             selected: 0,
             counter: Counter::new(),
+            count_due,
             paused: false,
             rules: RowRules::default(),
         }
@@ -189,23 +197,25 @@ impl Collector {
         out.send(FromCollector::Pace(pace)).is_ok()
     }
 
-    /// Counts the maps not on screen (by the kernel's counters where it can); false when the
-    /// main loop has gone. A map that cannot be counted keeps its last figure.
+    /// Counts the maps not on screen that are due (by the kernel's counters where it can);
+    /// false when the main loop has gone. A map that cannot be counted keeps its last figure.
     fn count_others(&mut self, out: &UnboundedSender<FromCollector>) -> bool {
-        let others: Vec<usize> = (0..self.loaded.maps.len())
-            .filter(|&index| index != self.selected)
-            .collect();
-        if others.is_empty() {
-            return true;
+        let now = Instant::now();
+        let kernel = self.counter.kernel_counts().ok();
+        let mut counts = Vec::new();
+        for (index, map) in self.loaded.maps.iter().enumerate() {
+            if index == self.selected || self.count_due[index] > now {
+                continue;
+            }
+            let started = Instant::now();
+            let count = count_with(kernel.as_ref(), map).ok();
+            // A count by reading costs a whole read (a kernel count next to nothing): space
+            // counts out by their cost, so counting a big array stays a small share of a core.
+            let spacing = started.elapsed().saturating_mul(READ_COUNT_SPACING);
+            self.count_due[index] = now + self.pacer.count_every().max(spacing);
+            counts.extend(count.map(|count| (index, count)));
         }
-        let maps: Vec<_> = others.iter().map(|&i| &self.loaded.maps[i]).collect();
-        let counts = self.counter.counts(&maps);
-        let counts = others
-            .into_iter()
-            .zip(counts)
-            .filter_map(|(index, count)| Some((index, count.ok()?)))
-            .collect();
-        out.send(FromCollector::Counts(counts)).is_ok()
+        counts.is_empty() || out.send(FromCollector::Counts(counts)).is_ok()
     }
 
     /// Reads one map and sends it with what changed; false when the main loop has gone.

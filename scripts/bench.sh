@@ -10,6 +10,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+
+# Installs a Debian package when its command is missing (apt lists refreshed if needed).
+need() {
+    local command=$1 package=$2
+    command -v "$command" >/dev/null 2>&1 && return
+    echo "setup: installing $package" >&2
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get install -y -qq "$package" || { $sudo apt-get update -qq && $sudo apt-get install -y -qq "$package"; }
+}
+# The commands bench runs the TUI in tmux, and measures each command's peak RSS with GNU
+# time (a child's own ru_maxrss starts at its parent's, the bench's, high-water mark).
+need tmux tmux
+[ -x /usr/bin/time ] || need /usr/bin/time time
+
 benches=(snapshot commands)
 case "${1:-}" in
 snapshot | commands)

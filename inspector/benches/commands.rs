@@ -235,43 +235,53 @@ fn tui(quick: bool, big: &Fixture, table: &mut Table) -> BenchResult<()> {
     let mut select = vec!["g"];
     select.extend(std::iter::repeat_n("j", place));
     let title = format!("{name} · hash");
-    let cases: [(String, Vec<&str>, Vec<&str>, Option<&str>, f64); 3] = [
-        (
-            "TUI, bundled object, idle".into(),
-            vec![],
-            vec![],
-            None,
-            0.01,
-        ),
-        (
-            format!("TUI --system, {size} HASH present, not selected"),
-            vec!["--system"],
-            vec![],
-            None,
-            0.03,
-        ),
-        (
-            format!("TUI --system, {size} HASH selected"),
-            vec!["--system"],
-            select,
-            Some(&title),
-            0.30,
-        ),
+    let cases = [
+        TuiCase {
+            label: "TUI, bundled object, idle".into(),
+            args: vec![],
+            keys: vec![],
+            expect: None,
+            limit: 0.01,
+        },
+        TuiCase {
+            label: format!("TUI --system, {size} HASH present, not selected"),
+            args: vec!["--system"],
+            keys: vec![],
+            expect: None,
+            limit: 0.03,
+        },
+        TuiCase {
+            label: format!("TUI --system, {size} HASH selected"),
+            args: vec!["--system"],
+            keys: select,
+            expect: Some(&title),
+            limit: 0.30,
+        },
     ];
-    for (label, args, keys, expect, limit) in cases {
-        let share = tui_cpu::cpu_share(exe, &args, &keys, expect, settle, window)?;
+    for case in cases {
+        let share = tui_cpu::cpu_share(exe, &case.args, &case.keys, case.expect, settle, window)?;
         table.target(
-            &label,
+            &case.label,
             format!(
                 "{:.1}% of a core over {} s",
                 share * 100.0,
                 window.as_secs()
             ),
-            &format!("< {:.0}%", limit * 100.0),
-            share < limit,
+            &format!("< {:.0}%", case.limit * 100.0),
+            share < case.limit,
         );
     }
     Ok(())
+}
+
+/// One TUI measurement: mapinspect's arguments, the keys typed, what the screen must show
+/// then, and the CPU share not to reach.
+struct TuiCase<'a> {
+    label: String,
+    args: Vec<&'a str>,
+    keys: Vec<&'a str>,
+    expect: Option<&'a str>,
+    limit: f64,
 }
 
 /// Rows of figures and targets, printed at the end (and on failure, what was measured).

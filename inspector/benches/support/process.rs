@@ -1,5 +1,11 @@
 //! Whole commands as a user runs them: a child process whose output is read through a pipe
-//! (and thrown away), timed from spawn to exit, with its peak RSS from wait4's rusage.
+//! (and thrown away), timed from spawn to exit, its CPU time from wait4's rusage.
+//!
+//! Peak RSS comes from GNU time (`/usr/bin/time -f %M`) wrapped around the command: Linux
+//! starts a child's ru_maxrss at the high-water mark of the process that spawned it (exec
+//! records the old mm's), so wait4 on a child of this big bench process would report the
+//! bench's own peak for a small command. time is a small process, so its child's figure is
+//! the command's own.
 use std::{
     io::Read as _,
     path::Path,
@@ -9,13 +15,16 @@ use std::{
 
 use super::BenchResult;
 
+/// GNU time, for the peak RSS of the command it runs (scripts/bench.sh installs it).
+const TIME: &str = "/usr/bin/time";
+
 /// One finished run of a command.
 #[derive(Clone, Copy, Debug)]
 pub struct Run {
     pub wall: Duration,
     /// User + system CPU time of the child (from wait4's rusage).
     pub cpu: Duration,
-    /// ru_maxrss of the child, in bytes.
+    /// Peak RSS of the command (GNU time's %M), in bytes.
     pub peak_rss: u64,
     /// Bytes it wrote to stdout.
     pub out_bytes: u64,
@@ -24,8 +33,15 @@ pub struct Run {
 /// Runs `program args..` to completion, reading its stdout through a pipe. A non-zero exit
 /// is an error (its stderr goes to ours) unless `tolerate_failure`.
 pub fn run(program: &Path, args: &[&str], tolerate_failure: bool) -> BenchResult<Run> {
+    let rss_file =
+        std::env::temp_dir().join(format!("mapinspect-bench-rss-{}", std::process::id()));
     let start = Instant::now();
-    let mut child = Command::new(program)
+    let mut child = Command::new(TIME)
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&rss_file)
+        .arg(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -48,8 +64,13 @@ pub fn run(program: &Path, args: &[&str], tolerate_failure: bool) -> BenchResult
         }
     }
     drop(out);
-    let (status, peak_rss, cpu) = wait4(child.id())?;
+    let (status, cpu) = wait4(child.id())?;
     let wall = start.elapsed();
+    let peak_rss = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|text| text.lines().last()?.trim().parse::<u64>().ok())
+        .map_or(0, |kib| kib * 1024);
+    let _ = std::fs::remove_file(&rss_file);
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     if !ok && !tolerate_failure {
         return Err(format!(
@@ -66,8 +87,8 @@ pub fn run(program: &Path, args: &[&str], tolerate_failure: bool) -> BenchResult
     })
 }
 
-/// Waits for child `pid`: its wait status, ru_maxrss in bytes and CPU time.
-fn wait4(pid: u32) -> BenchResult<(i32, u64, Duration)> {
+/// Waits for child `pid`: its wait status and CPU time (its own and its waited children's).
+fn wait4(pid: u32) -> BenchResult<(i32, Duration)> {
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for the kernel to overwrite.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -80,7 +101,7 @@ fn wait4(pid: u32) -> BenchResult<(i32, u64, Duration)> {
                 Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
             };
             let cpu = time(usage.ru_utime) + time(usage.ru_stime);
-            return Ok((status, usage.ru_maxrss as u64 * 1024, cpu));
+            return Ok((status, cpu));
         }
         let err = std::io::Error::last_os_error();
         if err.kind() != std::io::ErrorKind::Interrupted {

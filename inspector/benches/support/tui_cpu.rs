@@ -36,10 +36,11 @@ impl Session {
         Ok(Self(name))
     }
 
-    fn tmux(&self, args: &[&str]) -> BenchResult<String> {
+    /// `tmux <command> -t <session> <args..>` (options before the arguments, as tmux wants).
+    fn tmux(&self, command: &str, args: &[&str]) -> BenchResult<String> {
         let out = Command::new("tmux")
+            .args([command, "-t", &self.0])
             .args(args)
-            .args(["-t", &self.0])
             .output()?;
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -86,7 +87,7 @@ pub fn cpu_share(
     let session = Session::start(&format!("exec {command}"))?;
     std::thread::sleep(settle);
     let pid: u32 = session
-        .tmux(&["display-message", "-p", "#{pane_pid}"])?
+        .tmux("display-message", &["-p", "#{pane_pid}"])?
         .trim()
         .parse()
         .map_err(|_| "no pane pid")?;
@@ -94,7 +95,7 @@ pub fn cpu_share(
         session.keys(keys)?;
     }
     std::thread::sleep(settle);
-    let screen = session.tmux(&["capture-pane", "-p"])?;
+    let screen = session.tmux("capture-pane", &["-p"])?;
     if let Some(text) = expect
         && !screen.contains(text)
     {

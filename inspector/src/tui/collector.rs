@@ -36,7 +36,9 @@ pub struct Collector {
     pacer: Pacer,
     /// The map on screen: the only one read in full every interval.
     selected: usize,
-    counter: Counter,
+    /// Made at the first count, after the first read: loading it parses the kernel's BTF,
+    /// which the map on screen should not wait for.
+    counter: Option<Counter>,
     /// When each map not on screen is due for its next count.
     count_due: Vec<Instant>,
     paused: bool,
@@ -61,7 +63,7 @@ impl Collector {
             previous,
             pacer: Pacer::new(interval),
             selected: 0,
-            counter: Counter::new(),
+            counter: None,
             count_due,
             paused: false,
             rules: RowRules::default(),
@@ -201,7 +203,11 @@ impl Collector {
     /// false when the main loop has gone. A map that cannot be counted keeps its last figure.
     fn count_others(&mut self, out: &UnboundedSender<FromCollector>) -> bool {
         let now = Instant::now();
-        let kernel = self.counter.kernel_counts().ok();
+        let kernel = self
+            .counter
+            .get_or_insert_with(Counter::new)
+            .kernel_counts()
+            .ok();
         let mut counts = Vec::new();
         for (index, map) in self.loaded.maps.iter().enumerate() {
             if index == self.selected || self.count_due[index] > now {

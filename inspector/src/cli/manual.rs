@@ -31,6 +31,8 @@ Examples:
   sudo mapinspect dump                     # every map once, as tables
   sudo mapinspect dump --json --wait 2     # let activity accumulate for 2 s, then JSON
   mapinspect dump --diff a.json b.json     # what changed between two JSON dumps (exit 1 if anything)
+  sudo mapinspect --system dump --format jsonl | grep conn   # one JSON object per entry
+  sudo mapinspect --pin /sys/fs/bpf/x/map dump --json | head    # a closed pipe ends quietly (exit 0)
   sudo mapinspect flood EXP_LRU            # the HASH vs LRU experiment, headless
   sudo mapinspect --system                 # every map on the machine (read-only)
   sudo mapinspect --map-id 42 --write      # one map by id, allowed to change it

@@ -299,15 +299,15 @@ impl App {
         None
     }
 
-    /// Moves the selection in the focused pane; a new map on screen is news for the
-    /// collector, which reads only that one in full.
+    /// Moves the selection in the focused pane. (A new map on screen is news for the
+    /// collector, which reads only that one in full: the main loop tells it, whatever moved
+    /// the selection.)
     fn move_by(&mut self, delta: isize) -> Option<Effect> {
         match self.focus {
             Pane::Maps => {
-                let before = self.selected_map;
                 self.move_in_list(delta);
                 self.rebuild_selected();
-                (self.selected_map != before).then_some(Effect::Select(self.selected_map))
+                None
             }
             Pane::Entries => {
                 let page = self.page_rows;

@@ -24,7 +24,7 @@ use ratatui::{Terminal, backend::Backend, layout::Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use crate::{
-    app::{App, FromCollector, Ownership, ToCollector, keys},
+    app::{App, Effect, FromCollector, Ownership, ToCollector, keys},
     loader::Loaded,
     tui::{
         collector::Collector,
@@ -123,6 +123,9 @@ where
     let size = terminal.size()?;
     let mut screen = Rect::new(0, 0, size.width, size.height);
     let mut collector_alive = true;
+    // The map the collector reads in full: told again whenever the selection moves, by a
+    // key, a drill into an inner map or the list filter alike.
+    let mut told = app.selected_map;
     loop {
         // Panes open and close with the state, so the page height is taken before each frame.
         app.page_rows = ui::page_rows(screen, &app);
@@ -168,6 +171,15 @@ where
                     app.set_status("the collector stopped; the data is frozen", true);
                 }
             },
+        }
+        if app.selected_map != told && collector_alive {
+            told = app.selected_map;
+            if commands
+                .send(ToCollector::Do(Effect::Select(told)))
+                .is_err()
+            {
+                app.set_status("the collector stopped; the data is frozen", true);
+            }
         }
         if app.should_quit {
             return Ok(None);

@@ -78,6 +78,8 @@ impl Collector {
     ) {
         let mut next_read = Instant::now();
         let mut next_count = Instant::now();
+        // A command taken off the channel while coalescing rule changes, run next.
+        let mut held: Option<ToCollector> = None;
         loop {
             if !self.paused && Instant::now() >= next_read {
                 let started = Instant::now();
@@ -103,7 +105,11 @@ impl Collector {
                     .min(next_count)
                     .saturating_duration_since(Instant::now())
             };
-            match commands.recv_timeout(wait) {
+            let command = match held.take() {
+                Some(command) => Ok(command),
+                None => commands.recv_timeout(wait),
+            };
+            match command {
                 Ok(ToCollector::Do(Effect::SetInterval(interval))) => {
                     self.pacer.set_asked(interval);
                     if !self.send_pace(&out) {
@@ -148,10 +154,14 @@ impl Collector {
                     }
                 }
                 Ok(ToCollector::Do(Effect::SetRules { rules, refresh })) => {
+                    // Typing a filter sends one change per key: only the newest counts, so
+                    // a big map is ordered once for the whole burst, not once per key.
+                    let (rules, refresh) = latest_rules(&commands, rules, refresh, &mut held);
                     self.rules = rules;
-                    // Paused: re-order what the screen holds, without reading the map.
+                    // Re-order what the screen holds: new rules need no new read (the next
+                    // interval reads the map anyway). A map never read yet is read now.
                     let sent = match refresh {
-                        Some(map) if self.paused => self.reorder(map, &out),
+                        Some(map) if self.has_read(map) => self.reorder(map, &out),
                         Some(map) => self.read_one(map, &out),
                         None => true,
                     };
@@ -167,6 +177,10 @@ impl Collector {
 
     /// Sends the last snapshot of map `index` again, ordered by the current rules; false
     /// when the main loop has gone.
+    fn has_read(&self, index: usize) -> bool {
+        self.previous.get(index).is_some_and(Option::is_some)
+    }
+
     fn reorder(&self, index: usize, out: &UnboundedSender<FromCollector>) -> bool {
         let (Some(map), Some(Some(previous))) =
             (self.loaded.maps.get(index), self.previous.get(index))
@@ -277,5 +291,76 @@ impl Collector {
                 .is_ok(),
             None => true,
         }
+    }
+}
+
+/// The newest of a burst of rule changes already queued behind `rules`; the map to refresh is
+/// the newest one asked for. The first other command met is kept in `held`, not lost.
+fn latest_rules(
+    commands: &mpsc::Receiver<ToCollector>,
+    mut rules: RowRules,
+    mut refresh: Option<usize>,
+    held: &mut Option<ToCollector>,
+) -> (RowRules, Option<usize>) {
+    while held.is_none() {
+        match commands.try_recv() {
+            Ok(ToCollector::Do(Effect::SetRules {
+                rules: newer,
+                refresh: asked,
+            })) => {
+                rules = newer;
+                refresh = asked.or(refresh);
+            }
+            Ok(other) => *held = Some(other),
+            Err(_) => break,
+        }
+    }
+    (rules, refresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(text: &str) -> RowRules {
+        RowRules {
+            filter: text.into(),
+            ..RowRules::default()
+        }
+    }
+
+    fn set(text: &str, refresh: Option<usize>) -> ToCollector {
+        ToCollector::Do(Effect::SetRules {
+            rules: filter(text),
+            refresh,
+        })
+    }
+
+    #[test]
+    fn a_burst_of_filter_keys_is_ordered_once_with_the_newest_rules() {
+        let (tx, rx) = mpsc::channel();
+        for (text, refresh) in [("12", Some(3)), ("123", None), ("1234", Some(3))] {
+            tx.send(set(text, refresh)).unwrap();
+        }
+        tx.send(ToCollector::Stop).unwrap();
+        tx.send(set("12345", Some(3))).unwrap();
+        let mut held = None;
+        let (rules, refresh) = latest_rules(&rx, filter("1"), Some(3), &mut held);
+        assert_eq!((rules, refresh), (filter("1234"), Some(3)));
+        // The first other command is kept for the loop, and nothing after it is taken.
+        assert!(matches!(held, Some(ToCollector::Stop)));
+        assert!(matches!(
+            rx.try_recv(),
+            Ok(ToCollector::Do(Effect::SetRules { .. }))
+        ));
+    }
+
+    #[test]
+    fn with_nothing_queued_the_rules_are_the_ones_given() {
+        let (_tx, rx) = mpsc::channel();
+        let mut held = None;
+        let (rules, refresh) = latest_rules(&rx, filter("7"), None, &mut held);
+        assert_eq!((rules, refresh), (filter("7"), None));
+        assert!(held.is_none());
     }
 }

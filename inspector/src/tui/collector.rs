@@ -222,6 +222,8 @@ impl Collector {
             .get_or_insert_with(Counter::new)
             .kernel_counts()
             .ok();
+        // Inner maps opened from a map-of-maps join the list while the TUI runs.
+        self.count_due.resize(self.loaded.maps.len(), now);
         let mut counts = Vec::new();
         for (index, map) in self.loaded.maps.iter().enumerate() {
             if index == self.selected || self.count_due[index] > now {

@@ -40,6 +40,7 @@ pub fn check_structure(elf: &[u8]) -> Result<(), String> {
     }
     if let Some(btf) = file.section_by_name(".BTF").and_then(|s| s.data().ok()) {
         check_btf_names(btf).map_err(|e| format!("section .BTF: {e}"))?;
+        check_btf_text(btf).map_err(|e| format!("section .BTF: {e}"))?;
     }
     if let Some(section) = file.section_by_name(".BTF.ext") {
         let data = section
@@ -60,6 +61,23 @@ fn symbol_name(symbol: &object::Symbol<'_, '_>) -> String {
 }
 
 /// Every name offset of every .BTF type must point at a string of its string section:
+/// Every BTF string must be UTF-8: the verifier quotes source lines from them in its log,
+/// and aya turns that log into a String with an unwrap (aya sys/bpf.rs), so a mutated
+/// string panics it after the program was handed to the kernel.
+fn check_btf_text(btf: &[u8]) -> Result<(), String> {
+    let Some(strings) = btf_strings(btf) else {
+        return Ok(());
+    };
+    let mut offset = 0;
+    for string in strings.split(|&b| b == 0) {
+        if std::str::from_utf8(string).is_err() {
+            return Err(format!("the string at offset {offset} is not UTF-8"));
+        }
+        offset += string.len() + 1;
+    }
+    Ok(())
+}
+
 /// aya-obj looks names up with a bounds check that misses offsets past the strings.
 fn check_btf_names(btf: &[u8]) -> Result<(), String> {
     let u32_at = |at: usize| -> Option<u32> {
@@ -234,13 +252,25 @@ pub fn contained<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     let result = panic::catch_unwind(AssertUnwindSafe(work));
     SILENT.with(|s| s.set(was));
     result.map_err(|payload| {
-        let text = panic_text(payload.as_ref());
+        // A panic message can carry a whole verifier log: the start says what went wrong.
+        let mut text = panic_text(payload.as_ref());
+        if text.len() > PANIC_TEXT_MAX {
+            let cut = (0..=PANIC_TEXT_MAX)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            text.truncate(cut);
+            text.push('…');
+        }
         match SITE.with(Cell::take) {
             Some(site) => format!("{text} (at {site})"),
             None => text,
         }
     })
 }
+
+/// The most of a contained panic's message an error repeats.
+const PANIC_TEXT_MAX: usize = 240;
 
 /// A dependency's source path from the crate on: `aya-obj-0.3.0/src/obj.rs`.
 fn short(file: &str) -> &str {
@@ -310,6 +340,21 @@ mod tests {
         let err = check_btf_ext(&data, Some(b"\0")).unwrap_err();
         assert!(err.contains("not a string of .BTF"), "{err}");
         assert!(check_btf_ext(&data, Some(b"\0.text")).is_err());
+    }
+
+    #[test]
+    fn a_long_panic_message_is_cut_and_btf_strings_must_be_utf8() {
+        let err = contained(|| panic!("{}", "x".repeat(10_000))).unwrap_err();
+        assert!(err.len() < PANIC_TEXT_MAX + 100, "{}", err.len());
+        assert!(err.starts_with("xxx") && err.contains('…'), "{err}");
+        // Header (24 bytes, no types), then the strings "\0ok\0b\xffd\0".
+        let mut btf = vec![0x9f, 0xeb, 1, 0, 24, 0, 0, 0];
+        btf.extend([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0]);
+        btf.extend(b"\0ok\0b\xffd\0");
+        let err = check_btf_text(&btf).unwrap_err();
+        assert_eq!(err, "the string at offset 4 is not UTF-8");
+        btf[24 + 5] = b'c';
+        assert_eq!(check_btf_text(&btf), Ok(()));
     }
 
     #[test]

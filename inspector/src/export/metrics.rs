@@ -35,6 +35,9 @@ pub struct MapFacts {
     pub read_failed: bool,
     /// A ring buffer's data area (its max_entries).
     pub ringbuf_size_bytes: Option<u64>,
+    /// A ring buffer's bytes written and not yet consumed, from its read-only mapped
+    /// positions (`None` where they could not be read).
+    pub ringbuf_pending_bytes: Option<u64>,
     /// `--entries` samples, and how many the series cap left out.
     pub values: Vec<ValueSample>,
     pub values_dropped: u64,
@@ -99,6 +102,11 @@ pub fn encode_scrape(scrape: &Scrape) -> String {
         "mapinspect_ringbuf_size_bytes",
         "A ring buffer's data area",
     );
+    let ring_pending = gauges(
+        r,
+        "mapinspect_ringbuf_pending_bytes",
+        "Bytes a ring buffer holds that its consumer has not read yet",
+    );
     let values = gauges(
         r,
         "mapinspect_map_value",
@@ -153,6 +161,9 @@ pub fn encode_scrape(scrape: &Scrape) -> String {
         }
         if let Some(bytes) = map.ringbuf_size_bytes {
             set(&ring_size, labels.clone(), bytes as f64);
+        }
+        if let Some(bytes) = map.ringbuf_pending_bytes {
+            set(&ring_pending, labels.clone(), bytes as f64);
         }
         if map.entries.is_some() || map.read_failed {
             set(

@@ -147,6 +147,11 @@ impl Exporter {
             memory_bytes: memlock(map),
             ringbuf_size_bytes: (meta.kind == MapKind::Ringbuf)
                 .then_some(u64::from(meta.max_entries)),
+            // Positions through a read-only mapping: a scrape never consumes a record.
+            ringbuf_pending_bytes: (meta.kind == MapKind::Ringbuf)
+                .then(|| map.ring_positions().ok())
+                .flatten()
+                .map(|ring| ring.pending_bytes()),
             ..MapFacts::default()
         };
         if !countable(meta.kind) {

@@ -113,6 +113,15 @@ fn every_family_reports_maps_with_known_contents() {
         sample(&text, "mapinspect_ringbuf_size_bytes", &name(&h)),
         None
     );
+    // Nothing was written to bpftool's ring: its positions are read, and nothing waits.
+    assert_eq!(
+        sample(&text, "mapinspect_ringbuf_pending_bytes", &name(&r)),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, "mapinspect_ringbuf_pending_bytes", &name(&h)),
+        None
+    );
     assert_eq!(
         sample(&text, "mapinspect_map_read_errors", &name(&h)),
         Some(0.0)

@@ -15,8 +15,7 @@ use crate::{
         ops::{self, FloodFrom, FloodRequest, Operation},
     },
     sys::BPF_ANY,
-    values::decode,
-    values::render::Style,
+    values::{decode, render::Style},
 };
 
 /// A yes/no question before an operation that loses data.
@@ -255,9 +254,8 @@ impl App {
         }
     }
 
-    /// Esc while browsing: closes what is open: the flood result first, then an inner map
-    /// (back to its outer map), then a message.
-    /// It never quits: a session is not lost to a key pressed to close something.
+    /// Esc while browsing closes what is open: the flood result, the changes view, an inner
+    /// map, a message. It never quits: a session is not lost to a key pressed to close one.
     pub(super) fn back(&mut self) {
         if let Some(view) = self.selected_mut()
             && view.flood_shown

@@ -11,7 +11,8 @@ use serde_json::{Value as Json, json};
 
 use crate::{
     bpftool_json::{Diff, bpftool_entries, compare},
-    sources::{Scratch, run},
+    sources::Scratch,
+    util::run,
 };
 
 /// The maps compared, with the bytes each slot or key gets: (map, key, value).

@@ -3,7 +3,6 @@
 //! decoded from BTF, and read-only unless --write.
 use std::{
     path::{Path, PathBuf},
-    process::Command,
     time::{Duration, Instant},
 };
 
@@ -17,7 +16,7 @@ use inspector::{
     values::entries,
 };
 
-use crate::util::field;
+use crate::util::{field, run};
 
 /// A per-test directory in bpffs (and a scratch dir for the object), removed on drop.
 pub(crate) struct Scratch {
@@ -98,18 +97,6 @@ impl Drop for Scratch {
 fn is_bpffs() -> bool {
     std::fs::read_to_string("/proc/mounts")
         .is_ok_and(|mounts| mounts.lines().any(|l| l.contains(" /sys/fs/bpf bpf ")))
-}
-
-pub(crate) fn run(program: &str, args: &[&str]) {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} runs (installed by scripts/test.sh): {e}"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// bpftool's hex for a foreign_key { who { pid, port 8080 }, BLUE, "getppid" }.

@@ -71,3 +71,17 @@ pub fn decoded_entries(map: &MapHandle) -> Vec<entries::Entry> {
         .map(|i| entries::decode_entry(&map.desc, &snap, i))
         .collect()
 }
+
+/// Runs a tool the test set-up installed (bpftool, clang, mount), which must succeed.
+pub fn run(program: &str, args: &[&str]) -> std::process::Output {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs (installed by scripts/test.sh): {e}"));
+    assert!(
+        output.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}

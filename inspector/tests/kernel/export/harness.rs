@@ -58,18 +58,7 @@ impl Drop for Pins {
     }
 }
 
-pub fn run(program: &str, args: &[&str]) -> Output {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program} runs (installed by scripts/test.sh): {e}"));
-    assert!(
-        output.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+pub use crate::util::run;
 
 /// `bpftool map update`, bytes in decimal.
 pub fn update(pin: &Path, key: &[u8], value: &[u8]) {

@@ -87,20 +87,16 @@ fn flood_the_lru_from_the_keyboard_and_read_what_happened() {
         table_title_names(s, "EXP_LRU")
     });
     session.keys(&["f"]);
-    let confirm = session.wait_for("the flood confirm", Duration::from_secs(5), |s| {
-        s.contains("insert keys 1..=1004")
+    // Each wait checks a whole screen: a capture can land midway through writing a frame.
+    session.wait_for("the flood confirm", Duration::from_secs(5), |s| {
+        s.contains("insert keys 1..=1004") && s.contains("kernel-side flood program")
     });
-    assert!(confirm.contains("kernel-side flood program"), "{confirm}");
     session.keys(&["Enter"]);
     let result = session.wait_for("the flood result", Duration::from_secs(10), |s| {
         s.contains("survived:")
+            && s.contains("all 1004 inserts succeeded")
+            && s.contains("key 1004 (the last inserted) is present")
     });
-    assert!(result.contains("all 1004 inserts succeeded"), "{result}");
-    assert!(
-        result.contains("key 1004 (the last inserted) is present"),
-        "{result}"
-    );
-    // The map list and the table show what the kernel holds now.
     let survivors = result
         .lines()
         .find_map(|line| line.split("survived: ").nth(1))
@@ -108,7 +104,12 @@ fn flood_the_lru_from_the_keyboard_and_read_what_happened() {
         .and_then(|n| n.parse::<u32>().ok())
         .expect("a survivor count");
     assert!((1..=1003).contains(&survivors), "{survivors}");
-    assert!(result.contains(&format!("{survivors}/1003")), "{result}");
+    // The map list and the table show what the kernel holds now.
+    session.wait_for(
+        "the survivors in the map list",
+        Duration::from_secs(5),
+        |s| s.contains(&format!("{survivors}/1003")),
+    );
 
     session.keys(&["q"]);
     let screen = session.wait_for("exit", Duration::from_secs(10), |s| s.contains("EXIT="));
@@ -137,10 +138,12 @@ fn a_map_of_maps_opens_its_inner_map_and_esc_comes_back() {
     });
     session.keys(&["Enter"]);
     // (The bundled object's inner maps are in the list already: Enter selects it there.)
-    let screen = session.wait_for("the inner map", Duration::from_secs(5), |s| {
-        table_title_names(s, "OPENS_EVEN")
-    });
-    assert!(screen.contains("Esc goes back"), "{screen}");
+    // One check for both: a capture can land between the title's bytes and the status line's.
+    session.wait_for(
+        "the inner map and how to leave it",
+        Duration::from_secs(5),
+        |s| table_title_names(s, "OPENS_EVEN") && s.contains("Esc goes back"),
+    );
     session.keys(&["Escape"]);
     session.wait_for("back in the outer map", Duration::from_secs(5), |s| {
         table_title_names(s, "PID_BUCKETS")
@@ -229,15 +232,16 @@ fn a_foreign_map_of_maps_opens_an_inner_map_not_in_the_list() {
         table_title_names(s, "e2e_outer") && s.contains("e2e_inner (hash) 1/8")
     });
     session.keys(&["Enter", "Enter"]);
-    let screen = session.wait_for("the inner map", Duration::from_secs(5), |s| {
-        table_title_names(s, "e2e_inner") && s.contains("↳ e2e_inner")
-    });
-    assert!(screen.contains("Esc goes back"), "{screen}");
-    assert!(
-        screen
-            .lines()
-            .any(|l| l.contains(" 7 ") && l.contains("70")),
-        "the inner map's entry:\n{screen}"
+    // Title, status line and rows are written one after another: wait for all of them at once.
+    session.wait_for(
+        "the inner map, its entry and how to leave it",
+        Duration::from_secs(5),
+        |s| {
+            table_title_names(s, "e2e_inner")
+                && s.contains("↳ e2e_inner")
+                && s.contains("Esc goes back")
+                && s.lines().any(|l| l.contains(" 7 ") && l.contains("70"))
+        },
     );
     session.keys(&["Escape"]);
     session.wait_for("back in the outer map", Duration::from_secs(5), |s| {

@@ -12,10 +12,12 @@
 //!    vs by reading every map;
 //! 4. a BPF_F_MMAPABLE array read through mmap vs batch lookup;
 //! 5. mapinspect's own CPU share with its TUI on a pseudo-terminal: the bundled object idle,
-//!    `--system` with the big map present but not selected, and with it selected.
+//!    `--system` with the big map present but not selected, and with it selected;
+//! 6. the TUI's keystroke-to-filtered-frame time on 200k- and 1M-entry HASH maps, typed in a
+//!    tmux pane key by key and as a burst, and how soon each key echoes.
 //!
 //! Every target is printed with ok or MISS; nothing is asserted. Needs root.
-//! Run: `./scripts/bench.sh commands [--quick]` or
+//! Run: `./scripts/bench.sh commands [--quick | --filter-only]` or
 //! `cargo bench -p inspector --bench commands [-- --quick]`.
 #[allow(dead_code)] // Each bench binary uses its own part of the shared support.
 mod support;
@@ -32,7 +34,7 @@ use inspector::{
     sys,
 };
 use support::{
-    BenchResult,
+    BenchResult, filter_latency,
     fixture::{BpffsDir, Fixture, MapType, fill},
     process::{self, Run},
     timing::{fmt_count, fmt_duration, measure},
@@ -75,6 +77,10 @@ fn bench(quick: bool, table: &mut Table) -> BenchResult<()> {
     let entries: u32 = if quick { 100_000 } else { 1_000_000 };
     let reps = if quick { 5 } else { 3 };
     let dir = BpffsDir::create()?;
+    // `--filter-only`: just the TUI filter figures (item 6), when working on them.
+    if std::env::args().any(|a| a == "--filter-only") {
+        return filter(&dir, table);
+    }
     let (mi, bt) = (Path::new(MAPINSPECT), Path::new(BPFTOOL));
     for map_type in MapType::ALL {
         let fixture = Fixture::create(map_type, entries, &dir)?;
@@ -146,7 +152,39 @@ fn bench(quick: bool, table: &mut Table) -> BenchResult<()> {
 
     counts(&big, table)?;
     tui(quick, &big, table)?;
-    drop(extra);
+    drop((big, extra));
+    filter(&dir, table)
+}
+
+/// Keystroke-to-filtered-frame in the TUI, on a 200k- and a 1M-entry HASH (both sizes
+/// even with --quick: they are the issue's).
+fn filter(dir: &BpffsDir, table: &mut Table) -> BenchResult<()> {
+    for (entries, limit) in [(200_000, 100), (1_000_000, 300)] {
+        let fixture = Fixture::create(MapType::Hash, entries, dir)?;
+        let pin = fixture.pin.path.to_str().ok_or("non-UTF-8 pin")?;
+        let size = fmt_count(entries as usize);
+        let needle = "1234";
+        let got = filter_latency::measure(Path::new(MAPINSPECT), pin, needle)?;
+        let limit = Duration::from_millis(limit);
+        table.target(
+            &format!("TUI filter /{needle}, {size} HASH: keystroke to filtered frame"),
+            format!(
+                "slowest key {}, burst {} ({} match)",
+                fmt_duration(got.key_max),
+                fmt_duration(got.burst),
+                got.matches
+            ),
+            &format!("<= {}", fmt_duration(limit)),
+            got.key_max <= limit && got.burst <= limit,
+        );
+        let echo = Duration::from_millis(50);
+        table.target(
+            &format!("TUI filter /{needle}, {size} HASH: keystroke echo"),
+            format!("slowest {}", fmt_duration(got.echo_max)),
+            &format!("<= {}", fmt_duration(echo)),
+            got.echo_max <= echo,
+        );
+    }
     Ok(())
 }
 

@@ -4,68 +4,10 @@
 //! from /proc/<pid>/stat over a measured window after a warm-up.
 use std::{
     path::Path,
-    process::Command,
     time::{Duration, Instant},
 };
 
-use super::BenchResult;
-
-/// A detached tmux session, killed when dropped (however the measurement ends).
-struct Session(String);
-
-impl Session {
-    fn start(command: &str) -> BenchResult<Self> {
-        let name = format!("mapinspect-bench-{}", std::process::id());
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "120",
-                "-y",
-                "40",
-                command,
-            ])
-            .status()?
-            .success();
-        if !ok {
-            return Err("tmux new-session failed (is tmux installed?)".into());
-        }
-        Ok(Self(name))
-    }
-
-    /// `tmux <command> -t <session> <args..>` (options before the arguments, as tmux wants).
-    fn tmux(&self, command: &str, args: &[&str]) -> BenchResult<String> {
-        let out = Command::new("tmux")
-            .args([command, "-t", &self.0])
-            .args(args)
-            .output()?;
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-
-    fn keys(&self, keys: &[&str]) -> BenchResult<()> {
-        let ok = Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()?
-            .success();
-        if ok {
-            Ok(())
-        } else {
-            Err("tmux send-keys failed".into())
-        }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .status();
-    }
-}
+use super::{BenchResult, tmux::Session};
 
 /// Runs `mapinspect args..` in a tmux pane, types `keys` after `settle`, waits `settle`
 /// again, checks the screen shows `expect`, then returns its CPU use over `window` as a
@@ -78,13 +20,7 @@ pub fn cpu_share(
     settle: Duration,
     window: Duration,
 ) -> BenchResult<f64> {
-    // `exec`: the pane's process is mapinspect itself, not a shell around it.
-    let command = std::iter::once(exe.to_str().ok_or("non-UTF-8 path")?)
-        .chain(args.iter().copied())
-        .map(|word| format!("'{}'", word.replace('\'', r"'\''")))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let session = Session::start(&format!("exec {command}"))?;
+    let session = Session::exec(exe, args)?;
     std::thread::sleep(settle);
     let pid: u32 = session
         .tmux("display-message", &["-p", "#{pane_pid}"])?

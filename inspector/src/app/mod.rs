@@ -7,6 +7,7 @@
 //! pure state machines, `lru` the kernel facts the LRU panes explain.
 mod drill;
 mod edit;
+pub mod filter;
 pub mod flood;
 pub mod history;
 pub mod keys;

@@ -3,13 +3,15 @@
 //! and the main loop only adopts the result.
 use std::cmp::Ordering;
 
-use super::map_view::{RowRules, SortOrder};
+use super::{
+    filter::{self, Stale},
+    map_view::{RowRules, SortOrder},
+};
 use crate::{
     maps::{MapDesc, Snapshot},
     values::Layout,
     values::decode::{self, Value},
     values::entries,
-    values::render::Style,
 };
 
 /// Row order computed under some rules; adopted only while the rules still hold.
@@ -21,20 +23,27 @@ pub struct Ordered {
 
 /// The snapshot indices to show, in display order.
 pub fn build(desc: &MapDesc, snap: &Snapshot, rules: &RowRules) -> Vec<usize> {
-    let mut rows: Vec<usize> = if desc.meta.kind.is_array() && !rules.show_zero_slots {
+    build_until(desc, snap, rules, &|| false).unwrap_or_default()
+}
+
+/// [`build`], giving up (None) once `stale` says newer rules have come.
+pub fn build_until(
+    desc: &MapDesc,
+    snap: &Snapshot,
+    rules: &RowRules,
+    stale: Stale,
+) -> Option<Vec<usize>> {
+    let rows: Vec<usize> = if desc.meta.kind.is_array() && !rules.show_zero_slots {
         entries::listed_indices(desc, snap)
     } else {
         (0..snap.len()).collect()
     };
-    if !rules.filter.is_empty() {
-        let style = Style { hex: rules.hex };
-        let needle = rules.filter.to_lowercase();
-        rows.retain(|&i| {
-            let entry = entries::decode_entry(desc, snap, i);
-            entry.key.render(style).to_lowercase().contains(&needle)
-                || entry.value.render(style).to_lowercase().contains(&needle)
-        });
-    }
+    let rows = filter::retain(desc, snap, rows, rules, stale)?;
+    Some(sort(desc, snap, rows, rules))
+}
+
+/// `rows` in the order `rules.sort` asks for.
+fn sort(desc: &MapDesc, snap: &Snapshot, rows: Vec<usize>, rules: &RowRules) -> Vec<usize> {
     let (by_value, descending) = match rules.sort {
         SortOrder::Kernel => return rows,
         SortOrder::KeyAscending => (false, false),

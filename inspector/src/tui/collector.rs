@@ -10,10 +10,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::{mpsc::UnboundedSender, watch};
 
 use crate::{
-    app::{Effect, FromCollector, Ordered, Outcome, Pace, Refresh, RowRules, ToCollector, rows},
+    app::{Effect, FromCollector, Outcome, Pace, Refresh, RowRules, ToCollector},
     loader::Loaded,
     maps::{
         Snapshot,
@@ -22,6 +22,7 @@ use crate::{
     },
     tui::{
         diff::{self, Changes},
+        ordering::Orderer,
         pace::Pacer,
     },
 };
@@ -42,9 +43,9 @@ pub struct Collector {
     /// When each map not on screen is due for its next count.
     count_due: Vec<Instant>,
     paused: bool,
-    /// The screen's filter and sort: each refresh arrives already ordered, so the main loop
-    /// never sorts a big map itself.
-    rules: RowRules,
+    /// Orders rows by the screen's filter and sort: each refresh arrives already ordered, so
+    /// the main loop never sorts a big map itself.
+    orderer: Orderer,
     /// Per map: what reads its type's meaning (kernel symbols are loaded once).
     pub(super) annotators: Vec<Annotator>,
     /// Consumers of the rings mapinspect loaded itself, by map index (opened on first read).
@@ -52,7 +53,8 @@ pub struct Collector {
 }
 
 impl Collector {
-    pub fn new(loaded: Loaded, interval: Duration) -> Self {
+    /// `rules`: the newest row rules, from the main loop's [`super::ordering::Commands`].
+    pub fn new(loaded: Loaded, interval: Duration, rules: watch::Receiver<RowRules>) -> Self {
         let previous = vec![None; loaded.maps.len()];
         let annotators = loaded.maps.iter().map(|_| Annotator::default()).collect();
         let count_due = vec![Instant::now(); loaded.maps.len()];
@@ -66,7 +68,7 @@ impl Collector {
             counter: None,
             count_due,
             paused: false,
-            rules: RowRules::default(),
+            orderer: Orderer::new(rules),
         }
     }
 
@@ -153,11 +155,10 @@ impl Collector {
                         return;
                     }
                 }
-                Ok(ToCollector::Do(Effect::SetRules { rules, refresh })) => {
+                Ok(ToCollector::Do(Effect::SetRules { refresh, .. })) => {
                     // Typing a filter sends one change per key: only the newest counts, so
                     // a big map is ordered once for the whole burst, not once per key.
-                    let (rules, refresh) = latest_rules(&commands, rules, refresh, &mut held);
-                    self.rules = rules;
+                    let refresh = latest_refresh(&commands, refresh, &mut held);
                     // Re-order what the screen holds: new rules need no new read (the next
                     // interval reads the map anyway). A map never read yet is read now.
                     let sent = match refresh {
@@ -181,15 +182,15 @@ impl Collector {
         self.previous.get(index).is_some_and(Option::is_some)
     }
 
-    fn reorder(&self, index: usize, out: &UnboundedSender<FromCollector>) -> bool {
+    fn reorder(&mut self, index: usize, out: &UnboundedSender<FromCollector>) -> bool {
         let (Some(map), Some(Some(previous))) =
             (self.loaded.maps.get(index), self.previous.get(index))
         else {
             return true;
         };
-        let rows = Ordered {
-            rules: self.rules.clone(),
-            rows: rows::build(&map.desc, previous, &self.rules),
+        let Some(rows) = self.orderer.reorder(index, &map.desc, previous) else {
+            // Its rows follow the newest rules already (a refresh was ordered under them).
+            return true;
         };
         let refresh = Refresh {
             map: index,
@@ -254,10 +255,7 @@ impl Collector {
                     &map.desc.value_layout,
                     map.desc.meta.value_size as usize,
                 );
-                rows = Some(Ordered {
-                    rules: self.rules.clone(),
-                    rows: rows::build(&map.desc, &snapshot, &self.rules),
-                });
+                rows = Some(self.orderer.order(index, &map.desc, &snapshot));
                 let snapshot = Arc::new(snapshot);
                 self.previous[index] = Some(Arc::clone(&snapshot));
                 Ok((snapshot, changes))
@@ -296,28 +294,24 @@ impl Collector {
     }
 }
 
-/// The newest of a burst of rule changes already queued behind `rules`; the map to refresh is
-/// the newest one asked for. The first other command met is kept in `held`, not lost.
-fn latest_rules(
+/// Takes the rule changes already queued behind one (the rules themselves come from the
+/// [`Orderer`], newest first); the map to refresh is the newest one asked for. The first other
+/// command met is kept in `held`, not lost.
+fn latest_refresh(
     commands: &mpsc::Receiver<ToCollector>,
-    mut rules: RowRules,
     mut refresh: Option<usize>,
     held: &mut Option<ToCollector>,
-) -> (RowRules, Option<usize>) {
+) -> Option<usize> {
     while held.is_none() {
         match commands.try_recv() {
-            Ok(ToCollector::Do(Effect::SetRules {
-                rules: newer,
-                refresh: asked,
-            })) => {
-                rules = newer;
+            Ok(ToCollector::Do(Effect::SetRules { refresh: asked, .. })) => {
                 refresh = asked.or(refresh);
             }
             Ok(other) => *held = Some(other),
             Err(_) => break,
         }
     }
-    (rules, refresh)
+    refresh
 }
 
 #[cfg(test)]
@@ -339,7 +333,7 @@ mod tests {
     }
 
     #[test]
-    fn a_burst_of_filter_keys_is_ordered_once_with_the_newest_rules() {
+    fn a_burst_of_filter_keys_is_taken_at_once() {
         let (tx, rx) = mpsc::channel();
         for (text, refresh) in [("12", Some(3)), ("123", None), ("1234", Some(3))] {
             tx.send(set(text, refresh)).unwrap();
@@ -347,8 +341,7 @@ mod tests {
         tx.send(ToCollector::Stop).unwrap();
         tx.send(set("12345", Some(3))).unwrap();
         let mut held = None;
-        let (rules, refresh) = latest_rules(&rx, filter("1"), Some(3), &mut held);
-        assert_eq!((rules, refresh), (filter("1234"), Some(3)));
+        assert_eq!(latest_refresh(&rx, Some(3), &mut held), Some(3));
         // The first other command is kept for the loop, and nothing after it is taken.
         assert!(matches!(held, Some(ToCollector::Stop)));
         assert!(matches!(
@@ -358,11 +351,10 @@ mod tests {
     }
 
     #[test]
-    fn with_nothing_queued_the_rules_are_the_ones_given() {
+    fn with_nothing_queued_the_refresh_is_the_one_given() {
         let (_tx, rx) = mpsc::channel();
         let mut held = None;
-        let (rules, refresh) = latest_rules(&rx, filter("7"), None, &mut held);
-        assert_eq!((rules, refresh), (filter("7"), None));
+        assert_eq!(latest_refresh(&rx, None, &mut held), None);
         assert!(held.is_none());
     }
 }

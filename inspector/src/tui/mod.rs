@@ -2,12 +2,12 @@
 //! collector refreshes into state updates and frames.
 pub mod collector;
 pub mod diff;
+pub mod ordering;
 pub mod pace;
 mod typed;
 
 use std::{
     io,
-    sync::mpsc,
     time::{Duration, Instant},
 };
 
@@ -28,6 +28,7 @@ use crate::{
     loader::Loaded,
     tui::{
         collector::Collector,
+        ordering::Commands,
         signals::{Caught, Signals},
     },
     ui,
@@ -53,11 +54,11 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
         app.set_status(warning.clone(), false);
     }
 
-    let (command_tx, command_rx) = mpsc::channel();
+    let (command_tx, command_rx, rules_rx) = Commands::new();
     let (collector_tx, collector_rx) = unbounded_channel();
     let collector = std::thread::Builder::new()
         .name("collector".into())
-        .spawn(move || Collector::new(loaded, interval).run(command_rx, collector_tx))?;
+        .spawn(move || Collector::new(loaded, interval, rules_rx).run(command_rx, collector_tx))?;
 
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -112,7 +113,7 @@ pub async fn main_loop<B, S, G>(
     mut input: S,
     mut signals: G,
     mut from_collector: UnboundedReceiver<FromCollector>,
-    commands: &mpsc::Sender<ToCollector>,
+    commands: &Commands,
 ) -> color_eyre::Result<Option<i32>>
 where
     B: Backend,

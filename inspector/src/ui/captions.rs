@@ -52,7 +52,13 @@ pub fn rules_line(app: &App, view: &MapView, counts: String) -> String {
     }
     parts.push(format!("sort {}", app.rules.sort.label()));
     if !app.rules.filter.is_empty() {
-        parts.push(format!("/{}: {} match", app.rules.filter, view.rows.len()));
+        // Rows still ordered under older rules (a big map, filtered off the loop): the count
+        // would be the old filter's, so say the new one is on its way instead.
+        if view.rows_rules.filter == app.rules.filter {
+            parts.push(format!("/{}: {} match", app.rules.filter, view.rows.len()));
+        } else {
+            parts.push(format!("/{}: filtering…", app.rules.filter));
+        }
     }
     if app.rules.hex {
         parts.push("hex".into());

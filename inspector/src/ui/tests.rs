@@ -208,3 +208,36 @@ fn page_rows_match_the_table() {
     assert_eq!(page_rows(Rect::new(0, 0, 100, 30), &app), 24);
     assert_eq!(page_rows(Rect::new(0, 0, 1, 1), &app), 0);
 }
+
+#[test]
+fn a_big_map_says_filtering_until_its_rows_follow_the_filter() {
+    use crate::app::{Ordered, Refresh, SYNC_ROWS, rows};
+    let mut app = test_fixtures::long_app(SYNC_ROWS as u32 + 1);
+    press(&mut app, &[Action::Open, Action::StartFilter]);
+    press(
+        &mut app,
+        &[Action::FilterChar('7'), Action::FilterChar('7')],
+    );
+    // The rows are still those of no filter: the caption must not count them as matches.
+    let screen = text(render(&app, 100, 20).backend().buffer());
+    assert!(screen.contains("/77: filtering…"), "{screen}");
+    // The collector's rows under the new filter arrive.
+    let view = &app.maps[0];
+    let snap = view.snapshot.clone().unwrap();
+    let ordered = Ordered {
+        rules: app.rules.clone(),
+        rows: rows::build(&view.desc, &snap, &app.rules),
+    };
+    let matches = ordered.rows.len();
+    app.apply_refresh(Refresh {
+        map: 0,
+        result: Ok((snap, Default::default())),
+        rows: Some(ordered),
+    });
+    let screen = text(render(&app, 100, 20).backend().buffer());
+    assert!(
+        screen.contains(&format!("/77: {matches} match")),
+        "{screen}"
+    );
+    assert!(!screen.contains("filtering…"), "{screen}");
+}

@@ -18,7 +18,6 @@ pub struct Entry {
 
 pub fn decode_entry(desc: &MapDesc, snap: &Snapshot, index: usize) -> Entry {
     let key = decode::decode(&desc.key_layout, snap.key(index));
-    let value_size = desc.meta.value_size as usize;
     if !desc.meta.kind.is_percpu() {
         let value = decode::decode(&desc.value_layout, snap.value(index));
         return Entry {
@@ -27,20 +26,36 @@ pub fn decode_entry(desc: &MapDesc, snap: &Snapshot, index: usize) -> Entry {
             per_cpu: Vec::new(),
         };
     }
-    let per_cpu: Vec<Value> = (0..snap.cpus)
-        .map(|cpu| {
-            decode::decode(
-                &desc.value_layout,
-                &snap.cpu_value(index, cpu)[..value_size],
-            )
-        })
-        .collect();
+    let per_cpu = per_cpu_values(desc, snap, index);
     let value = percpu::sum(&per_cpu).unwrap_or_else(|| per_cpu[0].clone());
     Entry {
         key,
         value,
         per_cpu,
     }
+}
+
+/// The value as the table's value column shows it (per-CPU values summed), without the key.
+pub fn decode_value(desc: &MapDesc, snap: &Snapshot, index: usize) -> Value {
+    if !desc.meta.kind.is_percpu() {
+        return decode::decode(&desc.value_layout, snap.value(index));
+    }
+    let per_cpu = per_cpu_values(desc, snap, index);
+    percpu::sum(&per_cpu)
+        .or_else(|| per_cpu.into_iter().next())
+        .unwrap_or(Value::Bytes(Vec::new()))
+}
+
+fn per_cpu_values(desc: &MapDesc, snap: &Snapshot, index: usize) -> Vec<Value> {
+    let value_size = desc.meta.value_size as usize;
+    (0..snap.cpus)
+        .map(|cpu| {
+            decode::decode(
+                &desc.value_layout,
+                &snap.cpu_value(index, cpu)[..value_size],
+            )
+        })
+        .collect()
 }
 
 /// The indices of [`listed_indices`], without collecting them (a dump of a million entries

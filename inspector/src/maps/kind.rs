@@ -27,6 +27,7 @@ pub enum MapKind {
 }
 
 const TASK_STORAGE: u32 = 29;
+const CGRP_STORAGE: u32 = 32;
 
 /// `enum bpf_map_type` (include/uapi/linux/bpf.h), in order, spelt as libbpf's
 /// `map_type_name[]` spells them (what `bpftool map` prints). Index = the type's number.
@@ -162,12 +163,20 @@ impl MapKind {
     pub fn is_editable(self) -> bool {
         self.is_listable()
             && !self.holds_objects()
-            && !matches!(self, Self::StackTrace | Self::Other(TASK_STORAGE))
+            && !matches!(
+                self,
+                Self::StackTrace | Self::Other(TASK_STORAGE | CGRP_STORAGE)
+            )
     }
 
     /// TASK_STORAGE: keys are pidfds, read for every live process (shown as pids).
     pub fn is_task_storage(self) -> bool {
         self == Self::Other(TASK_STORAGE)
+    }
+
+    /// CGRP_STORAGE: keys are cgroup fds, read for every cgroup2 cgroup (shown as ids).
+    pub fn is_cgrp_storage(self) -> bool {
+        self == Self::Other(CGRP_STORAGE)
     }
 
     /// Why the entries of a map of this type are not listed, in one sentence: the kernel's
@@ -187,14 +196,16 @@ impl MapKind {
             | Self::LpmTrie
             | Self::ArrayOfMaps
             | Self::HashOfMaps
-            | Self::Other(14 | 16 | 25 | TASK_STORAGE) => return None,
+            | Self::Other(14 | 16 | 25 | TASK_STORAGE | CGRP_STORAGE) => return None,
             Self::PerfEventArray => {
-                "a perf_event_array holds perf event fds: the kernel lists its slots but refuses \
-                 lookups from userspace (ENOTSUPP), so which slots are set cannot be read"
+                "a perf_event_array holds perf event fds: its keys walk every index, set or \
+                 not, and the kernel refuses lookups from userspace (ENOTSUPP), so which slots \
+                 are set cannot be read"
             }
             Self::CgroupArray => {
-                "a cgroup_array holds cgroup references: the kernel lists its slots but refuses \
-                 lookups from userspace (ENOTSUPP), so which cgroups are set cannot be read"
+                "a cgroup_array holds cgroup references: its keys walk every index, set or \
+                 not, and the kernel refuses lookups from userspace (ENOTSUPP), so which \
+                 cgroups are set cannot be read"
             }
             Self::Ringbuf | Self::UserRingbuf => {
                 "a ring buffer has no keys: its records are read by consuming them, so \
@@ -220,10 +231,15 @@ fn other_reason(raw: u32) -> &'static str {
             "cgroup_storage (deprecated) is keyed by a program's attachment and only reachable \
              while attached: mapinspect does not list it"
         }
-        24 | 28 | 32 => {
-            "local storage lives on each socket, inode or cgroup, not in the map: userspace \
-             reads it only through an fd of that object, one object at a time, which \
-             mapinspect does not do for these (task storage it reads, through pidfds)"
+        24 => {
+            "sk_storage lives on each socket, not in the map: userspace reads a value only \
+             through an fd of that socket, and the sockets other processes hold have no fd \
+             here (the map has no keys to walk), so its values are not listed"
+        }
+        28 => {
+            "inode_storage lives on each inode, not in the map: userspace reads a value only \
+             through an fd of that file, and nothing lists which files have one (the map has \
+             no keys to walk), so its values are not listed"
         }
         26 => {
             "a struct_ops map holds a kernel ops table implemented by BPF programs: its one \
@@ -266,6 +282,13 @@ mod tests {
         assert!(MapKind::from_raw(11).is_listable());
         assert!(!MapKind::from_raw(27).is_listable());
         assert!(!MapKind::ArrayOfMaps.is_editable());
+        // Task and cgroup storage are read through fds of their owners; not edited.
+        let cgrp = MapKind::from_raw(32);
+        assert!(cgrp.is_cgrp_storage() && cgrp.is_listable() && !cgrp.is_editable());
+        // Socket and inode storage say why not, each in its own words.
+        let sk = MapKind::from_raw(24).unlisted_reason().unwrap();
+        let inode = MapKind::from_raw(28).unlisted_reason().unwrap();
+        assert!(sk.starts_with("sk_storage") && inode.starts_with("inode_storage"));
     }
 
     #[test]
@@ -273,6 +296,7 @@ mod tests {
         assert_eq!(MapKind::from_raw(27).label(), "ringbuf");
         assert_eq!(MapKind::from_raw(11).label(), "lpm_trie");
         assert_eq!(MapKind::from_raw(29).label(), "task_storage");
+        assert_eq!(MapKind::from_raw(32).label(), "cgrp_storage");
         assert_eq!(MapKind::from_raw(33).label(), "arena");
         assert_eq!(MapKind::from_raw(99).label(), "unknown (99)");
         for raw in 1..NAMES.len() as u32 {

@@ -132,6 +132,7 @@ pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
         let what = match kind {
             MapKind::StackTrace => "stacks the kernel records",
             _ if kind.is_task_storage() => "stored on each task, keyed by a pidfd",
+            _ if kind.is_cgrp_storage() => "stored on each cgroup, keyed by a cgroup fd",
             _ => "object references (an fd on update, an id on lookup)",
         };
         return Err(OpError::refused(format!(

@@ -162,6 +162,8 @@ impl MapHandle {
             self.read_head(&mut snap)?;
         } else if kind.is_task_storage() {
             self.read_task_storage(&mut snap)?;
+        } else if kind.is_cgrp_storage() {
+            self.read_cgrp_storage(&mut snap)?;
         } else if let Some(chunk) = batch_chunk {
             if !self.read_batched(&mut snap, chunk)? {
                 // Remember, so later refreshes go straight to the per-key walk.

@@ -1,7 +1,7 @@
 //! Maps of the types beyond keys and values, built by hand for the screen and state tests:
 //! an LPM trie, a map-of-maps (and the inner map Enter opens), a program array, a stack
 //! trace map, a ring buffer and a bloom filter, each with the type information the collector
-//! would send.
+//! would send; and apart, a cgroup storage map keyed by cgroup.
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use super::{desc, snapshot, u32_key};
@@ -10,8 +10,8 @@ use crate::{
     maps::{
         MapDesc, MapError, MapKind,
         types::{
-            Annotation, InnerMap, MapFacts, ProgramRef, RingPositions, RingRecords, TypeInfo,
-            lpm::Prefix, objects::InnerInfo,
+            Annotation, Cgroup, InnerMap, MapFacts, ProgramRef, RingPositions, RingRecords,
+            TypeInfo, lpm::Prefix, objects::InnerInfo,
         },
     },
     tui::diff::Changes,
@@ -224,4 +224,37 @@ pub fn opened_inner(app: &mut App) {
         ],
         Vec::new(),
     );
+}
+
+/// One cgroup storage map read once: two cgroups with a value, named by path.
+pub fn cgroup_app() -> App {
+    let descs = vec![desc(
+        41,
+        "cgrp_notes",
+        MapKind::from_raw(32),
+        int(4),
+        int(8),
+        0,
+        1,
+    )];
+    let mut app = App::new(descs, Vec::new(), Duration::from_secs(1));
+    let cgroups = [(1, "/", 12u64), (4242, "/system.slice/nginx.service", 7)];
+    read(
+        &mut app,
+        0,
+        &cgroups
+            .iter()
+            .map(|(id, _, v)| (u32_key(*id), v.to_le_bytes().to_vec()))
+            .collect::<Vec<_>>(),
+        cgroups
+            .iter()
+            .map(|(id, path, _)| {
+                Annotation::Cgroup(Cgroup {
+                    id: u64::from(*id),
+                    path: (*path).into(),
+                })
+            })
+            .collect(),
+    );
+    app
 }

@@ -1,7 +1,7 @@
 //! Drawing what map types beyond keys and values add: the facts pane of a map whose entries
 //! are not listed (ring positions with a gauge, or the reason in one sentence with the
-//! metadata), the annotation that replaces a key or value cell (prefix, inner map,
-//! program, top frame), the frames pane of a stack, and the probe popup.
+//! metadata), the annotation that replaces a key or value cell (prefix, cgroup path, inner
+//! map, program, top frame), the frames pane of a stack, and the probe popup.
 use ratatui::{
     Frame,
     layout::{Position, Rect},
@@ -93,6 +93,7 @@ pub fn cell(view: &MapView, index: usize) -> Option<(bool, String)> {
     let annotation = view.type_info.as_ref()?.annotations.get(&index)?;
     Some(match annotation {
         Annotation::Prefix(prefix) => (true, prefix.to_string()),
+        Annotation::Cgroup(cgroup) => (true, cgroup.path.clone()),
         Annotation::InnerMap(_) if view.desc.meta.kind.is_map_of_maps() => {
             (false, format!("{} ⏎", annotation.summary()))
         }

@@ -5,6 +5,7 @@
 mod batch;
 mod bpf_objects;
 mod bpftool_json;
+mod cgrp_storage;
 mod cli;
 mod decode;
 mod export;

@@ -15,13 +15,13 @@ use inspector::{
 use serde_json::Value as Json;
 
 /// A per-test directory in bpffs (and one for built objects), removed on drop.
-struct PinDir {
+pub(crate) struct PinDir {
     dir: PathBuf,
     build: PathBuf,
 }
 
 impl PinDir {
-    fn new(test: &str) -> Self {
+    pub(crate) fn new(test: &str) -> Self {
         let id = format!("mapinspect-types-{}-{test}", std::process::id());
         let dir = Path::new("/sys/fs/bpf").join(&id);
         let build = std::env::temp_dir().join(&id);
@@ -30,7 +30,7 @@ impl PinDir {
         Self { dir, build }
     }
 
-    fn pin(&self, name: &str) -> String {
+    pub(crate) fn pin(&self, name: &str) -> String {
         self.dir.join(name).to_str().unwrap().to_string()
     }
 
@@ -46,7 +46,7 @@ impl PinDir {
 
     /// Builds and loads tests/fixtures/tail.bpf.c with clang and bpftool (its maps pinned
     /// under `maps/`); returns the program's pin.
-    fn tail_program(&self) -> String {
+    pub(crate) fn tail_program(&self) -> String {
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tail.bpf.c");
         let object = self.build.join("tail.o");
         let (source, object) = (source.to_str().unwrap(), object.to_str().unwrap());
@@ -99,7 +99,7 @@ fn bpftool_json(args: &[&str]) -> Json {
     serde_json::from_str(&bpftool(&all)).expect("bpftool prints JSON")
 }
 
-fn mapinspect(args: &[&str]) -> Output {
+pub(crate) fn mapinspect(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mapinspect"))
         .args(args)
         .output()
@@ -107,7 +107,7 @@ fn mapinspect(args: &[&str]) -> Output {
 }
 
 /// `mapinspect --pin PIN dump --json`, which must succeed: the one map's object.
-fn dump(pin: &str) -> Json {
+pub(crate) fn dump(pin: &str) -> Json {
     let out = mapinspect(&["--pin", pin, "dump", "--json"]);
     assert!(
         out.status.success(),

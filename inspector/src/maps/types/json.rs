@@ -1,5 +1,5 @@
 //! What `dump` adds for typed maps: per-entry annotations (prefix, inner map with its own
-//! entries nested, program, frames) and whole-map facts (ring positions, why not listed),
+//! entries nested, program, frames, cgroup) and whole-map facts (ring positions, why not listed),
 //! in JSON and in the text dump. Kept apart from `cli/dump.rs` so the dump stays generic.
 use std::collections::HashMap;
 
@@ -93,6 +93,7 @@ impl Extra {
     pub fn entry_note(&self, index: usize) -> Option<String> {
         self.info.annotations.get(&index).map(|a| match a {
             Annotation::Frames(frames) => frames.join(" ← "),
+            Annotation::Cgroup(cgroup) => format!("{} (cgroup id {})", cgroup.path, cgroup.id),
             other => other.summary(),
         })
     }
@@ -125,6 +126,7 @@ fn annotation_json(annotation: &Annotation) -> (&'static str, Json) {
             },
         ),
         Annotation::Frames(frames) => ("frames", json!(frames)),
+        Annotation::Cgroup(cgroup) => ("cgroup", json!({ "id": cgroup.id, "path": cgroup.path })),
     }
 }
 

@@ -1,9 +1,10 @@
 //! What each map type beyond plain keys and values means, read the way that fits it:
 //! LPM prefixes, the maps and programs behind maps-of-maps and program arrays, symbolised
-//! stacks, ring buffer positions, bloom filter tests.
+//! stacks, ring buffer positions, bloom filter tests, task and cgroup local storage.
 //!
 //! Reading lives here; drawing lives in `ui/types.rs`, the JSON in `json.rs`.
 pub mod bloom;
+pub mod cgrp_storage;
 pub mod json;
 pub mod lpm;
 pub mod objects;
@@ -16,6 +17,7 @@ use std::collections::HashMap;
 
 use super::{MapDesc, MapError, MapHandle, MapKind, Snapshot};
 
+pub use cgrp_storage::Cgroup;
 pub use objects::{InnerMap, ProgramRef, prog_type_name};
 pub use ring_records::{RingReader, RingRecords};
 pub use ringbuf::RingPositions;
@@ -32,6 +34,8 @@ pub enum Annotation {
     Program(ProgramRef),
     /// STACK_TRACE value: the frames, innermost first.
     Frames(Vec<String>),
+    /// CGRP_STORAGE key: the cgroup the value lives on.
+    Cgroup(Cgroup),
 }
 
 impl Annotation {
@@ -46,6 +50,7 @@ impl Annotation {
                 Some(top) => top.clone(),
                 None => "(no frames)".into(),
             },
+            Self::Cgroup(cgroup) => cgroup.path.clone(),
         }
     }
 }
@@ -54,6 +59,8 @@ impl Annotation {
 #[derive(Default)]
 pub struct Annotator {
     kallsyms: Option<Kallsyms>,
+    /// The cgroup2 hierarchy by snapshot key, walked once per read of a cgroup storage map.
+    cgroups: Option<HashMap<[u8; 4], Cgroup>>,
 }
 
 impl Annotator {
@@ -73,6 +80,11 @@ impl Annotator {
                     value,
                     desc.meta.flags,
                 )))
+            }
+            kind if kind.is_cgrp_storage() => {
+                let cgroups = self.cgroups.get_or_insert_with(cgrp_storage::index);
+                let key: [u8; 4] = key.try_into().ok()?;
+                cgroups.get(&key).cloned().map(Annotation::Cgroup)
             }
             _ => None,
         }
@@ -127,6 +139,7 @@ impl TypeInfo {
                     | MapKind::ProgArray
                     | MapKind::StackTrace
             )
+            || kind.is_cgrp_storage()
     }
 
     /// Reads what the map's type adds next to `snapshot` (the map's read, or why it failed).
@@ -148,6 +161,8 @@ impl TypeInfo {
         let Ok(snap) = snapshot else {
             return info;
         };
+        // Cgroups come and go between reads: name this read's entries from a fresh walk.
+        annotator.cgroups = None;
         for index in 0..snap.len() {
             if let Some(annotation) =
                 annotator.annotate(&map.desc, snap.key(index), snap.value(index))

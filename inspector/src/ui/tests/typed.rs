@@ -94,6 +94,15 @@ fn ring_buffer_shows_positions_not_an_error() {
 }
 
 #[test]
+fn cgroup_storage_names_each_entry_by_cgroup_path() {
+    let mut app = typed::cgroup_app();
+    app.update(Action::Open);
+    let terminal = render(&app, 100, 10);
+    assert!(text(terminal.backend().buffer()).contains("/system.slice/nginx.service"));
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
 fn bloom_filter_says_why_it_has_no_rows_and_offers_l_and_i() {
     let mut app = select(BLOOM);
     insta::assert_snapshot!(render(&app, 100, 16).backend());

@@ -227,6 +227,16 @@ impl MapHandle {
             self.use_section_btf(btf);
             return;
         };
+        if desc.meta.kind == MapKind::Ringbuf {
+            // A ring's definition names its record type as the value (aya-ebpf's
+            // `RingBuf<T>`, libbpf's `__type(value, T)`); the kernel's value size stays 0.
+            let record = types.value.and_then(|id| btf.layout(id).ok());
+            if let Some(record) = record.filter(|layout| layout.size() > 0) {
+                desc.value_layout = record;
+                desc.layout_source = LayoutSource::ObjectBtf;
+            }
+            return;
+        }
         let layout = |id: Option<u32>, size: u32| {
             id.and_then(|id| btf.layout(id).ok())
                 .filter(|layout| layout.size() == size as usize)
@@ -267,7 +277,8 @@ impl MapHandle {
     }
 
     /// Reads a map that has no BTF with the types the user gave. Maps with BTF keep it;
-    /// a type of the wrong size is an error naming both sizes.
+    /// a type of the wrong size is an error naming both sizes. A ring buffer takes the
+    /// value type as its records' type.
     pub fn use_types(
         &mut self,
         key: Option<&Layout>,
@@ -296,8 +307,12 @@ impl MapHandle {
         let key = key
             .map(|k| fits(k, desc.meta.key_size, "key"))
             .transpose()?;
+        // A ring's value size is 0: the type names its records, of any size.
         let value = value
-            .map(|v| fits(v, desc.meta.value_size, "value"))
+            .map(|v| match desc.meta.kind {
+                MapKind::Ringbuf => Ok(v.clone()),
+                _ => fits(v, desc.meta.value_size, "value"),
+            })
             .transpose()?;
         if key.is_some() || value.is_some() {
             desc.layout_source = LayoutSource::UserTypes;

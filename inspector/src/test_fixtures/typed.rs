@@ -199,7 +199,7 @@ pub fn typed_app() -> App {
             bytes: 50_000,
             latest_drain: 12,
             sizes: vec![40, 40, 40],
-            latest: (0..40).collect(),
+            recent: vec![(0..40).collect(); 3],
         }),
     );
     let reason = MapKind::BloomFilter.unlisted_reason().unwrap_or_default();
@@ -256,5 +256,42 @@ pub fn cgroup_app() -> App {
             })
             .collect(),
     );
+    app
+}
+
+/// `typed_app` with RING's records typed (as `--value-type` or the object's BTF would) and
+/// three records arrived: one of the type's size, one longer, one shorter.
+pub fn typed_ring_app() -> App {
+    let mut app = typed_app();
+    let event = Layout::Struct {
+        name: "exec_event".into(),
+        size: 16,
+        fields: vec![
+            crate::values::Field::new("pid", 0, int(4)),
+            crate::values::Field::new("uid", 32, int(4)),
+            crate::values::Field::new("ts_ns", 64, int(8)),
+        ],
+    };
+    app.maps[RING].desc.value_layout = event;
+    let record = |pid: u32, extra: usize| {
+        let mut bytes = [pid.to_le_bytes(), 1000u32.to_le_bytes()].concat();
+        bytes.extend(5_000_000u64.to_le_bytes());
+        bytes.extend(vec![0xee; extra]);
+        bytes
+    };
+    let recent = vec![record(4242, 0), record(4243, 8), vec![1, 2, 3, 4, 5, 6]];
+    let facts = MapFacts::Ring(RingPositions {
+        ring_size: 4096,
+        producer_pos: 1536,
+        consumer_pos: 1536,
+    });
+    let records = RingRecords {
+        total: 3,
+        bytes: 46,
+        latest_drain: 3,
+        sizes: recent.iter().map(Vec::len).collect(),
+        recent,
+    };
+    unlisted(&mut app, RING, facts, Some(records));
     app
 }

@@ -1,7 +1,8 @@
 //! Drawing what map types beyond keys and values add: the facts pane of a map whose entries
 //! are not listed (ring positions with a gauge, or the reason in one sentence with the
 //! metadata), the annotation that replaces a key or value cell (prefix, cgroup path, inner
-//! map, program, top frame), the frames pane of a stack, and the probe popup.
+//! map, program, top frame), the frames pane of a stack, and the probe popup. A ring of our
+//! own shows its latest records, decoded when the ring has a record type.
 use ratatui::{
     Frame,
     layout::{Position, Rect},
@@ -16,11 +17,14 @@ use crate::{
         MapKind, flag_names,
         types::{Annotation, MapFacts, RingRecords},
     },
+    values::{Layout, record, render::Style},
 };
 
 /// Borders and two frames: below this the frames pane is left out.
 pub const FRAMES_MIN_HEIGHT: u16 = 4;
 const GAUGE_CELLS: usize = 20;
+/// Decoded records shown in a ring's pane, newest last.
+const RECORDS_SHOWN: usize = 4;
 
 /// Draws the facts of a map whose entries are not listed; false if it has none yet.
 pub fn draw_facts(frame: &mut Frame, area: Rect, view: &MapView) -> bool {
@@ -43,7 +47,7 @@ pub fn draw_facts(frame: &mut Frame, area: Rect, view: &MapView) -> bool {
             lines.push(Line::raw(""));
             let records = view.type_info.as_ref().and_then(|i| i.records.as_ref());
             if let Some(records) = records {
-                lines.extend(record_lines(records, width));
+                lines.extend(record_lines(records, &view.desc.value_layout, width));
             }
             let note = if records.is_some() {
                 "mapinspect loaded this ring, so it consumes the records as they arrive; \
@@ -178,16 +182,12 @@ pub fn draw_probe(frame: &mut Frame, screen: Rect, probe: &ProbePrompt) {
     }
 }
 
-/// The live records of one of our own rings: counts, sizes, the latest record's bytes.
-fn record_lines(records: &RingRecords, width: usize) -> Vec<Line<'static>> {
+/// The live records of one of our own rings: counts, sizes, and the latest records decoded
+/// as the ring's record type when it has one (`--value-type`, the object's BTF), else the
+/// latest record's bytes.
+fn record_lines(records: &RingRecords, layout: &Layout, width: usize) -> Vec<Line<'static>> {
     let sizes: Vec<String> = records.sizes.iter().map(ToString::to_string).collect();
-    let hex: String = records
-        .latest
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    vec![
+    let mut lines = vec![
         Line::raw(fit(
             &format!(
                 "records {} ({} B) · {} since the last refresh",
@@ -196,7 +196,25 @@ fn record_lines(records: &RingRecords, width: usize) -> Vec<Line<'static>> {
             width,
         )),
         Line::raw(fit(&format!("latest sizes {} B", sizes.join(" ")), width)),
-        Line::styled(fit(&format!("latest {hex}"), width), theme::muted()),
-        Line::raw(""),
-    ]
+    ];
+    if layout.size() > 0 {
+        let title = format!("latest records as {}, newest last", layout.type_name());
+        lines.push(Line::styled(fit(&title, width), theme::muted()));
+        let shown = records.recent.len().min(RECORDS_SHOWN);
+        let latest = records.recent.iter().zip(&records.sizes);
+        for (kept, len) in latest.skip(records.recent.len() - shown) {
+            let line = record::read(layout, kept, *len).line(layout, Style::default());
+            lines.push(Line::raw(fit(&line, width)));
+        }
+    } else {
+        let hex: Vec<String> = records
+            .recent
+            .last()
+            .map(|kept| kept.iter().map(|b| format!("{b:02x}")).collect())
+            .unwrap_or_default();
+        let line = format!("latest {}", hex.join(" "));
+        lines.push(Line::styled(fit(&line, width), theme::muted()));
+    }
+    lines.push(Line::raw(""));
+    lines
 }

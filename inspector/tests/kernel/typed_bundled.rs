@@ -93,3 +93,57 @@ fn the_bundled_object_feeds_every_typed_map_from_real_activity() {
         "kernel frames are symbolised: {stacks:?}"
     );
 }
+
+/// The bundled ring's definition (`RingBuf<ExecEvent>`) names its record type in the
+/// object's BTF: the records the TUI consumes decode as `ExecEvent`, our execs among them.
+#[test]
+fn exec_ring_records_decode_as_the_type_its_btf_names() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let loaded = crate::util::load_bundled();
+    let ring = crate::util::map(&loaded, "EXEC_RING");
+    let layout = &ring.desc.value_layout;
+    assert_eq!(layout.type_name(), "struct ExecEvent");
+    assert_eq!(layout.size(), size_of::<shared::ExecEvent>());
+    let mut reader = inspector::maps::types::RingReader::open(ring).unwrap();
+    reader.drain();
+    let pids: Vec<u32> = (0..2)
+        .map(|_| {
+            let mut child = Command::new("/bin/true").spawn().unwrap();
+            assert!(child.wait().unwrap().success());
+            child.id()
+        })
+        .collect();
+    let records = reader.drain();
+    // Other execs on the machine may land in between: ours are among the latest.
+    let decoded: Vec<String> = records
+        .recent
+        .iter()
+        .zip(&records.sizes)
+        .map(|(kept, len)| {
+            let record = inspector::values::record::read(layout, kept, *len);
+            assert!(
+                matches!(
+                    record,
+                    inspector::values::record::Record::Decoded { tail: 0, .. }
+                ),
+                "{record:?}"
+            );
+            record.line(layout, Default::default())
+        })
+        .collect();
+    for pid in pids {
+        assert!(
+            decoded
+                .iter()
+                .any(|line| line.contains(&format!("pid: {pid},"))),
+            "pid {pid} in {decoded:#?}"
+        );
+    }
+    // `comm` is text (the bundled object's byte arrays named comm are marked as such).
+    assert!(
+        decoded.iter().any(|l| l.contains("comm: \"")),
+        "{decoded:#?}"
+    );
+}

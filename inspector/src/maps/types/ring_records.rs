@@ -1,7 +1,8 @@
 //! The records of a ring buffer mapinspect loaded itself (the bundled object, `--object`):
 //! consumed as they arrive, since they are ours, and summed up for the live pane (how many,
-//! how big, the latest one). Rings other programs own are never read this way: their
-//! positions are watched through a read-only mmap (`ringbuf.rs`).
+//! how big, the latest ones, kept long enough to decode as the ring's record type: its
+//! `value_layout`, see `values::record`). Rings other programs own are never read this
+//! way: their positions are watched through a read-only mmap (`ringbuf.rs`).
 use std::os::fd::AsFd;
 
 use aya::maps::{Map, MapData, RingBuf};
@@ -11,9 +12,12 @@ use crate::maps::{MapHandle, MapKind};
 /// At most this many records are taken per refresh, so a flooding producer cannot hold the
 /// collector; the rest wait for the next refresh.
 const MAX_PER_DRAIN: usize = 1 << 16;
-/// Sizes of the latest records kept for the pane, and bytes of the latest record.
+/// Sizes and starts of the latest records kept for the pane.
 const SIZES_KEPT: usize = 8;
+/// Bytes kept of each: at least this many for hex, as many as the record type has (up to
+/// [`MAX_KEPT`]) to decode it.
 const LATEST_BYTES: usize = 64;
+const MAX_KEPT: usize = 1 << 16;
 
 /// What consuming a ring has seen so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,14 +29,16 @@ pub struct RingRecords {
     pub latest_drain: u64,
     /// Sizes of the latest records, oldest first.
     pub sizes: Vec<usize>,
-    /// The start of the latest record.
-    pub latest: Vec<u8>,
+    /// The start of each of those records (as many bytes as the record type needs).
+    pub recent: Vec<Vec<u8>>,
 }
 
 /// A consumer of one of our own rings.
 pub struct RingReader {
     ring: RingBuf<MapData>,
     seen: RingRecords,
+    /// Bytes kept of each record.
+    keep: usize,
 }
 
 impl std::fmt::Debug for RingReader {
@@ -60,6 +66,7 @@ impl RingReader {
         Ok(Self {
             ring,
             seen: RingRecords::default(),
+            keep: map.desc.value_layout.size().clamp(LATEST_BYTES, MAX_KEPT),
         })
     }
 
@@ -76,9 +83,11 @@ impl RingReader {
             seen.bytes += record.len() as u64;
             if seen.sizes.len() == SIZES_KEPT {
                 seen.sizes.remove(0);
+                seen.recent.remove(0);
             }
             seen.sizes.push(record.len());
-            seen.latest = record[..record.len().min(LATEST_BYTES)].to_vec();
+            seen.recent
+                .push(record[..record.len().min(self.keep)].to_vec());
         }
         seen.clone()
     }

@@ -103,6 +103,22 @@ fn cgroup_storage_names_each_entry_by_cgroup_path() {
 }
 
 #[test]
+fn ring_records_are_decoded_as_the_record_type() {
+    let mut app = typed::typed_ring_app();
+    press(&mut app, &[Action::Down; RING]);
+    app.update(Action::Open);
+    let terminal = render(&app, 100, 18);
+    let screen = text(terminal.backend().buffer());
+    assert!(screen.contains("pid: 4242"), "{screen}");
+    assert!(screen.contains("(+8 bytes more)"), "{screen}");
+    assert!(
+        screen.contains("6 bytes, shorter than struct exec_event"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(terminal.backend());
+}
+
+#[test]
 fn bloom_filter_says_why_it_has_no_rows_and_offers_l_and_i() {
     let mut app = select(BLOOM);
     insta::assert_snapshot!(render(&app, 100, 16).backend());

@@ -228,8 +228,8 @@ impl MapHandle {
             return;
         };
         if desc.meta.kind == MapKind::Ringbuf {
-            // A ring's definition names its record type as the value (aya-ebpf's
-            // `RingBuf<T>`, libbpf's `__type(value, T)`); the kernel's value size stays 0.
+            // A ring's definition may name its record type as the value (aya-ebpf's
+            // `RingBuf<T>` does); the kernel's value size stays 0.
             let record = types.value.and_then(|id| btf.layout(id).ok());
             if let Some(record) = record.filter(|layout| layout.size() > 0) {
                 desc.value_layout = record;

@@ -1,8 +1,9 @@
 //! One ring buffer record read as the type the user named (`--value-type`) or the object's
-//! BTF gave the ring (aya-ebpf's `RingBuf<T>` and libbpf's `__type(value, T)` record `T`
-//! as the map definition's value). Records carry no type of their own, so a record is
-//! decoded only when it is at least as long as the type: a shorter one stays hex, with
-//! its length beside the type's; a longer one shows its prefix decoded and how much follows.
+//! BTF gave the ring (a map definition that names a value type: aya-ebpf's `RingBuf<T>`
+//! records `T` there; C rings usually name none). Records carry no type of their own, so
+//! a record is decoded only when it is at least as long as the type: a shorter one stays
+//! hex, with its length beside the type's; a longer one shows its prefix decoded and how
+//! much follows.
 use super::{
     Layout,
     decode::{self, Value},

@@ -39,6 +39,7 @@ Examples:
   sudo mapinspect --pin /sys/fs/bpf/x/map  # one pinned map
   sudo mapinspect --object prog.bpf.o      # any eBPF object: load, attach, inspect
   sudo mapinspect --map-id 7 --value-type 'char[16]' dump   # a map without BTF
+  sudo mapinspect --object ring.o --value-type 'u32[2]'   # decode the records of a ring without a BTF type
   sudo mapinspect export                   # every map's figures on 127.0.0.1:9435/metrics
   sudo mapinspect --object big.o --max-object-size 256M  # objects over 64M are refused";
 

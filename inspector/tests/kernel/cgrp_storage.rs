@@ -1,17 +1,21 @@
 //! CGRP_STORAGE read for every cgroup of the cgroup2 hierarchy, through each cgroup
 //! directory's fd: a map libbpf creates for a program bpftool loads (a foreign owner), a
 //! value set on a cgroup this test makes, found by `dump` keyed by cgroup id and named by
-//! path. bpftool cannot list local storage (no GET_NEXT_KEY), so it shows nothing to compare.
+//! path in `dump`, `--json` and the TUI. bpftool cannot list local storage (no GET_NEXT_KEY), so it shows nothing to compare.
 use std::{
     fs::File,
     os::{fd::AsRawFd, unix::fs::MetadataExt},
     path::{Path, PathBuf},
     process::Command,
+    time::Duration,
 };
 
 use inspector::maps::{MapHandle, types::cgrp_storage};
 
-use crate::types::{PinDir, dump, mapinspect};
+use crate::{
+    tmux::Session,
+    types::{PinDir, dump, mapinspect},
+};
 
 /// A cgroup of our own under the cgroup2 hierarchy, removed on drop.
 struct TestCgroup {
@@ -87,6 +91,14 @@ fn cgrp_storage_is_read_for_every_cgroup_through_its_directory() {
         text.contains(&format!("{} (cgroup id {id})", cgroup.path)),
         "{text}"
     );
+
+    // The TUI names the entry by the cgroup's path, in the key column.
+    let binary = env!("CARGO_BIN_EXE_mapinspect");
+    let session = Session::start(&format!("{binary} --pin {pin} --interval 0.2; sleep 30"));
+    session.wait_for("the cgroup's path", Duration::from_secs(15), |s| {
+        s.contains(" cgrp_notes · cgrp_storage") && s.contains(&cgroup.path)
+    });
+    session.keys(&["q"]);
 
     // bpftool cannot list it (local storage has no GET_NEXT_KEY): nothing to compare.
     let theirs = Command::new("bpftool")

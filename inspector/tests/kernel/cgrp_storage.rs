@@ -1,7 +1,8 @@
 //! CGRP_STORAGE read for every cgroup of the cgroup2 hierarchy, through each cgroup
 //! directory's fd: a map libbpf creates for a program bpftool loads (a foreign owner), a
-//! value set on a cgroup this test makes, found by `dump` keyed by cgroup id and named by
-//! path in `dump`, `--json` and the TUI. bpftool cannot list local storage (no GET_NEXT_KEY), so it shows nothing to compare.
+//! value set on a cgroup this test makes, keyed by cgroup id and named by path in `dump`,
+//! `--json` and the TUI. bpftool cannot list local storage (no GET_NEXT_KEY), so it shows
+//! nothing to compare.
 use std::{
     fs::File,
     os::{fd::AsRawFd, unix::fs::MetadataExt},

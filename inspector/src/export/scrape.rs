@@ -1,7 +1,8 @@
 //! One scrape: open the source (again, for maps other programs own, so a map that is gone
-//! drops out), pick the maps, read each through the cache, gather the figures.
+//! drops out), pick the maps, count hash maps by the kernel's counters (one iterator read
+//! for all of them), read the others through the cache, gather the figures.
 use std::{
-    collections::{BTreeMap, HashSet},
+    collections::{BTreeMap, HashMap, HashSet},
     os::fd::AsRawFd as _,
     time::Instant,
 };
@@ -17,7 +18,10 @@ use super::{
 use crate::{
     cli,
     loader::{Loaded, Source},
-    maps::{MapHandle, MapKind},
+    maps::{
+        MapHandle, MapKind,
+        counts::{Counter, keeps_counter},
+    },
     values::Layout,
 };
 
@@ -33,6 +37,8 @@ pub struct Exporter {
     entries: Vec<Pattern>,
     max_series: usize,
     cache: Cache,
+    /// The kernel's element counters of every hash map, one iterator read a scrape.
+    counter: Counter,
     /// Maps whose last read failed, and whether the source failed last time: problems are
     /// written to stderr when they start, not on every scrape.
     failing: HashSet<u32>,
@@ -69,6 +75,7 @@ impl Exporter {
             entries: args.entries.clone(),
             max_series: args.max_series,
             cache: Cache::new(args.cache_for),
+            counter: Counter::new(),
             failing: HashSet::new(),
             source_failing: false,
         })
@@ -118,8 +125,10 @@ impl Exporter {
             ..Scrape::default()
         };
         let mut budget = self.max_series;
+        // One read of the kernel's counters for every map; None where it cannot run.
+        let counts = self.counter.kernel_counts().ok();
         for map in picked {
-            let facts = self.map_facts(map, &mut budget, &mut scrape.skipped);
+            let facts = self.map_facts(map, counts.as_ref(), &mut budget, &mut scrape.skipped);
             scrape.maps.push(facts);
         }
         if self.source.owns_its_maps() {
@@ -131,6 +140,7 @@ impl Exporter {
     fn map_facts(
         &mut self,
         map: &MapHandle,
+        counts: Option<&HashMap<u32, u64>>,
         budget: &mut usize,
         skipped: &mut BTreeMap<&'static str, u64>,
     ) -> MapFacts {
@@ -159,6 +169,16 @@ impl Exporter {
             return facts;
         }
         facts.values_wanted = self.entries.iter().any(|p| p.matches(&meta.name));
+        // A hash map's count from the kernel's own counter costs nothing and is never stale:
+        // read in full only for its entries, or where the kernel keeps no counter.
+        let counted = counts
+            .filter(|_| keeps_counter(meta.kind) && !facts.values_wanted)
+            .and_then(|counts| counts.get(&meta.id));
+        if let Some(&count) = counted {
+            self.failing.remove(&meta.id);
+            facts.entries = Some(count);
+            return facts;
+        }
         let cap = facts.values_wanted.then_some(self.max_series);
         match self.cache.read(map, cap) {
             Ok(reading) => {

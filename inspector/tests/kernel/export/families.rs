@@ -223,7 +223,7 @@ fn promtool_accepts_the_exposition_in_either_content_type() {
 }
 
 #[test]
-fn a_reading_is_reused_for_cache_for() {
+fn hash_counts_come_from_the_kernel_and_readings_are_reused_for_cache_for() {
     let Some(_guard) = util::kernel() else {
         return;
     };
@@ -232,27 +232,27 @@ fn a_reading_is_reused_for_cache_for() {
         "h",
         &["type", "hash", "key", "4", "value", "8", "entries", "16"],
     );
+    let array = pins.create(
+        "a",
+        &["type", "array", "key", "4", "value", "8", "entries", "16"],
+    );
     update(&hash, &1u32.to_le_bytes(), &1u64.to_le_bytes());
-    let h = pins.name("h");
-    let exporter = Exporter::start(&["--pin", hash.to_str().unwrap(), "--cache-for", "600"]);
-    assert_eq!(
-        sample(
-            &exporter.metrics(),
-            "mapinspect_map_entries",
-            &[("name", &h)]
-        ),
-        Some(1.0)
-    );
+    update(&array, &1u32.to_le_bytes(), &1u64.to_le_bytes());
+    let (h, a) = (pins.name("h"), pins.name("a"));
+    let exporter = Exporter::start(&["--map", &pins.glob(), "--cache-for", "600"]);
+    let entries =
+        |text: &str, name: &str| sample(text, "mapinspect_map_entries", &[("name", name)]);
+    let first = exporter.metrics();
+    assert_eq!(entries(&first, &h), Some(1.0), "{first}");
+    assert_eq!(entries(&first, &a), Some(1.0), "{first}");
     update(&hash, &2u32.to_le_bytes(), &2u64.to_le_bytes());
-    // Within --cache-for the count is the cached one.
-    assert_eq!(
-        sample(
-            &exporter.metrics(),
-            "mapinspect_map_entries",
-            &[("name", &h)]
-        ),
-        Some(1.0)
-    );
+    update(&array, &2u32.to_le_bytes(), &2u64.to_le_bytes());
+    let second = exporter.metrics();
+    // The hash is counted by the kernel's counter at every scrape, at no cost: never stale.
+    assert_eq!(entries(&second, &h), Some(2.0), "{second}");
+    // An array is counted by reading it (its non-zero slots): within --cache-for, the
+    // cached reading.
+    assert_eq!(entries(&second, &a), Some(1.0), "{second}");
 }
 
 #[test]

@@ -149,15 +149,9 @@ impl Needle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{app::SortOrder, test_fixtures};
+    use crate::test_fixtures;
 
-    fn filter(text: &str) -> RowRules {
-        RowRules {
-            filter: text.into(),
-            sort: SortOrder::Kernel,
-            ..RowRules::default()
-        }
-    }
+    use crate::test_fixtures::filtered as filter;
 
     #[test]
     fn a_grown_filter_narrows_and_anything_else_starts_over() {

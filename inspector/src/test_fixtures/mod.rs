@@ -446,3 +446,12 @@ pub fn foreign_struct_app() -> App {
     );
     one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }
+
+/// Row rules with just a filter, in the kernel's order.
+pub fn filtered(text: &str) -> crate::app::RowRules {
+    crate::app::RowRules {
+        filter: text.into(),
+        sort: crate::app::SortOrder::Kernel,
+        ..crate::app::RowRules::default()
+    }
+}

@@ -318,12 +318,7 @@ fn latest_refresh(
 mod tests {
     use super::*;
 
-    fn filter(text: &str) -> RowRules {
-        RowRules {
-            filter: text.into(),
-            ..RowRules::default()
-        }
-    }
+    use crate::test_fixtures::filtered as filter;
 
     fn set(text: &str, refresh: Option<usize>) -> ToCollector {
         ToCollector::Do(Effect::SetRules {

@@ -95,15 +95,9 @@ impl Orderer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{app::SortOrder, test_fixtures};
+    use crate::test_fixtures;
 
-    fn filter(text: &str) -> RowRules {
-        RowRules {
-            filter: text.into(),
-            sort: SortOrder::Kernel,
-            ..RowRules::default()
-        }
-    }
+    use crate::test_fixtures::filtered as filter;
 
     fn set(commands: &Commands, text: &str) {
         let effect = Effect::SetRules {

@@ -317,17 +317,7 @@ fn the_same_object_loaded_by_bpftool_decodes_alike_globals_included() {
     let scratch = Scratch::new("decode-bpftool");
     let object = scratch.build("decode");
     let (progs, pins) = (scratch.bpffs.join("progs"), scratch.bpffs.join("maps"));
-    run(
-        "bpftool",
-        &[
-            "prog",
-            "loadall",
-            object.to_str().unwrap(),
-            progs.to_str().unwrap(),
-            "pinmaps",
-            pins.to_str().unwrap(),
-        ],
-    );
+    crate::util::bpftool_loadall(&object, &progs, &pins);
     let ids = pinned_ids(&pins);
     compare_with_bpftool(&ids);
     // libbpf's global maps carry kernel BTF: bpftool and mapinspect both name the variables.

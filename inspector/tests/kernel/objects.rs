@@ -35,28 +35,7 @@ impl Drop for Scratch {
 
 /// Builds tests/fixtures/foreign.bpf.c with clang (installed by scripts/test.sh).
 pub fn c_fixture(dir: &Path) -> Vec<u8> {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/foreign.bpf.c");
-    let object = dir.join("foreign.o");
-    let output = Command::new("clang")
-        .args([
-            "-target",
-            "bpf",
-            "-g",
-            "-O2",
-            "-I/usr/include/x86_64-linux-gnu",
-            "-c",
-        ])
-        .arg(&source)
-        .arg("-o")
-        .arg(&object)
-        .output()
-        .expect("clang runs (installed by scripts/test.sh)");
-    assert!(
-        output.status.success(),
-        "clang: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    std::fs::read(object).unwrap()
+    std::fs::read(crate::util::build_c_fixture("foreign", dir)).unwrap()
 }
 
 /// The file range of a section.

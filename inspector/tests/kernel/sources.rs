@@ -44,45 +44,14 @@ impl Scratch {
 
     /// Builds tests/fixtures/NAME.bpf.c with clang into NAME.o.
     pub(crate) fn build(&self, name: &str) -> PathBuf {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(format!("{name}.bpf.c"));
-        let object = self.build.join(format!("{name}.o"));
-        let source = source.to_str().unwrap();
-        let out = object.to_str().unwrap();
-        run(
-            "clang",
-            &[
-                "-target",
-                "bpf",
-                "-g",
-                "-O2",
-                "-I/usr/include/x86_64-linux-gnu",
-                "-c",
-                source,
-                "-o",
-                out,
-            ],
-        );
-        object
+        crate::util::build_c_fixture(name, &self.build)
     }
 
     /// Loads the object with bpftool (not mapinspect) and pins its maps; returns the map pin.
     fn load_with_bpftool(&self) -> PathBuf {
         let object = self.object();
-        let progs = self.bpffs.join("progs");
         let maps = self.bpffs.join("maps");
-        run(
-            "bpftool",
-            &[
-                "prog",
-                "loadall",
-                object.to_str().unwrap(),
-                progs.to_str().unwrap(),
-                "pinmaps",
-                maps.to_str().unwrap(),
-            ],
-        );
+        crate::util::bpftool_loadall(&object, &self.bpffs.join("progs"), &maps);
         maps.join("foreign_hits")
     }
 }

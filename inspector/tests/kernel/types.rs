@@ -47,25 +47,8 @@ impl PinDir {
     /// Builds and loads tests/fixtures/tail.bpf.c with clang and bpftool (its maps pinned
     /// under `maps/`); returns the program's pin.
     pub(crate) fn tail_program(&self) -> String {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tail.bpf.c");
-        let object = self.build.join("tail.o");
-        let (source, object) = (source.to_str().unwrap(), object.to_str().unwrap());
-        let clang = Command::new("clang")
-            .args([
-                "-target",
-                "bpf",
-                "-g",
-                "-O2",
-                "-I/usr/include/x86_64-linux-gnu",
-            ])
-            .args(["-c", source, "-o", object])
-            .output()
-            .expect("clang runs (installed by scripts/test.sh)");
-        assert!(
-            clang.status.success(),
-            "{}",
-            String::from_utf8_lossy(&clang.stderr)
-        );
+        let object = crate::util::build_c_fixture("tail", &self.build);
+        let object = object.to_str().unwrap();
         let pin = self.pin("tail_prog");
         let maps = self.pin("maps");
         bpftool(&["prog", "load", object, &pin, "pinmaps", &maps]);

@@ -1,7 +1,10 @@
 //! What the kernel tests share: the root gate, one-at-a-time execution, the bundled object,
 //! and small readers of decoded values.
 
-use std::sync::{Mutex, MutexGuard};
+use std::{
+    path::{Path, PathBuf},
+    sync::{Mutex, MutexGuard},
+};
 
 use inspector::{
     loader::{self, Loaded},
@@ -84,4 +87,33 @@ pub fn run(program: &str, args: &[&str]) -> std::process::Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// Builds tests/fixtures/NAME.bpf.c with Debian's clang (installed by scripts/test.sh) into
+/// `dir`/NAME.o, as a C eBPF project builds its object; returns the object's path.
+pub fn build_c_fixture(name: &str, dir: &Path) -> PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.bpf.c"));
+    let object = dir.join(format!("{name}.o"));
+    let include = "-I/usr/include/x86_64-linux-gnu";
+    let (source, out) = (source.to_str().unwrap(), object.to_str().unwrap());
+    run(
+        "clang",
+        &[
+            "-target", "bpf", "-g", "-O2", include, "-c", source, "-o", out,
+        ],
+    );
+    object
+}
+
+/// Loads every program of `object` with bpftool (the maps' owner is then bpftool, not
+/// mapinspect), pinning the programs under `progs` and the maps under `maps`.
+pub fn bpftool_loadall(object: &Path, progs: &Path, maps: &Path) {
+    let path = |p: &Path| p.to_str().unwrap().to_string();
+    let (object, progs, maps) = (path(object), path(progs), path(maps));
+    run(
+        "bpftool",
+        &["prog", "loadall", &object, &progs, "pinmaps", &maps],
+    );
 }

@@ -318,32 +318,14 @@ impl Drop for Prometheus {
 /// pinned under the test's directory; returns the pin of its map `foreign_hits`, whose
 /// key and value are structs described by BTF.
 pub fn load_foreign_object(pins: &Pins) -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/foreign.bpf.c");
-    let object = std::env::temp_dir().join(format!(
-        "mapinspect-test-{}-export-foreign.o",
+    let build = std::env::temp_dir().join(format!(
+        "mapinspect-test-{}-export-foreign",
         std::process::id()
     ));
-    let (source, out) = (source.to_str().unwrap(), object.to_str().unwrap());
-    let include = "-I/usr/include/x86_64-linux-gnu";
-    run(
-        "clang",
-        &[
-            "-target", "bpf", "-g", "-O2", include, "-c", source, "-o", out,
-        ],
-    );
-    let progs = pins.dir.join("progs");
+    std::fs::create_dir_all(&build).unwrap();
+    let object = crate::util::build_c_fixture("foreign", &build);
     let maps = pins.dir.join("maps");
-    run(
-        "bpftool",
-        &[
-            "prog",
-            "loadall",
-            out,
-            progs.to_str().unwrap(),
-            "pinmaps",
-            maps.to_str().unwrap(),
-        ],
-    );
-    let _ = std::fs::remove_file(&object);
+    crate::util::bpftool_loadall(&object, &pins.dir.join("progs"), &maps);
+    let _ = std::fs::remove_dir_all(&build);
     maps.join("foreign_hits")
 }

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod export;
 pub mod loader;
 pub mod maps;
+pub mod record;
 pub mod report;
 pub mod sys;
 #[cfg(test)]
@@ -60,6 +61,12 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             json,
         }) => cli::flood::run(&cli, map, *count, *cpu, *from, *json),
         Some(Command::Export(args)) => export::run(&cli, args),
+        Some(Command::Record {
+            output,
+            duration,
+            max_size,
+        }) => cli::record::run(&cli, output, *duration, *max_size),
+        Some(Command::Replay { file }) => tui::replay::run(file),
         Some(Command::Completions { shell }) => {
             Ok(cli::manual::print(&cli::manual::completions(*shell))?)
         }

@@ -169,6 +169,34 @@ pub enum FromCollector {
     /// The refresh interval the collector keeps: `Some` when reading the map on screen took
     /// too long for the asked interval and it stretched, `None` when it is back.
     Pace(Option<Pace>),
+    /// Where a replay stands (sent by the replay's player instead of a collector).
+    Replay(ReplayStatus),
+}
+
+/// Where a replay stands, for the header; `note` is a status line to show once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayStatus {
+    pub file: String,
+    /// 1-based.
+    pub frame: usize,
+    pub frames: usize,
+    /// Since the recording started.
+    pub at: Duration,
+    pub speed: f64,
+    pub playing: bool,
+    pub note: Option<String>,
+}
+
+/// Replay keys, for the player.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayCommand {
+    TogglePlay,
+    /// Frames forward (negative: back); pauses.
+    Step(i64),
+    Faster,
+    Slower,
+    First,
+    Last,
 }
 
 /// A stretched refresh interval and the entries of the map that made it stretch.
@@ -182,5 +210,7 @@ pub struct Pace {
 #[derive(Debug)]
 pub enum ToCollector {
     Do(Effect),
+    /// A replay key (only a replay's player takes these).
+    Replay(ReplayCommand),
     Stop,
 }

@@ -27,7 +27,8 @@ pub use edit::{Confirm, Popup};
 pub use keys::Mode;
 pub use map_view::{HISTORY_LEN, MapView, RowRules, SYNC_ROWS, SortOrder};
 pub use messages::{
-    Action, Effect, FromCollector, Opened, Outcome, Pace, Probe, Probed, Refresh, ToCollector,
+    Action, Effect, FromCollector, Opened, Outcome, Pace, Probe, Probed, Refresh, ReplayCommand,
+    ReplayStatus, ToCollector,
 };
 pub(crate) use outcome::value_text;
 pub use rows::Ordered;
@@ -98,6 +99,8 @@ pub struct App {
     pub back_stack: Vec<usize>,
     /// The map list's filter (`/` while the list has the keyboard): name or type contains it.
     pub map_filter: String,
+    /// Set when the maps come from a recording (`mapinspect replay`): the header says where.
+    pub replay: Option<ReplayStatus>,
 }
 
 impl App {
@@ -123,6 +126,7 @@ impl App {
             ordering: None,
             back_stack: Vec::new(),
             map_filter: String::new(),
+            replay: None,
         }
     }
 
@@ -161,6 +165,12 @@ impl App {
                 }
             }
             FromCollector::Pace(pace) => self.pace = pace,
+            FromCollector::Replay(mut replay) => {
+                if let Some(note) = replay.note.take() {
+                    self.set_status(note, false);
+                }
+                self.replay = Some(replay);
+            }
         }
     }
 

@@ -118,6 +118,24 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record every map of the source, each --interval, to a file `replay` opens (frames
+    /// hold only what changed since the one before, with a whole frame every 30).
+    Record {
+        /// The file to write (replaced if it exists).
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+        /// Stop after this many seconds (default: at Ctrl-C or SIGTERM).
+        #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+        duration: Option<Duration>,
+        /// Stop before the file grows past this (bytes, or with K, M, G).
+        #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::loader::object_file::parse_size)]
+        max_size: u64,
+    },
+    /// Replay a recording in the TUI: no root, no BPF (space plays, , and . step).
+    Replay {
+        /// A file `mapinspect record` wrote.
+        file: PathBuf,
+    },
     /// Serve every map's figures on /metrics for Prometheus (default: every map on the host).
     Export(crate::export::ExportArgs),
     /// Print a shell completion script (for users without the Debian package).

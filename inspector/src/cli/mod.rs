@@ -6,6 +6,7 @@ pub mod dump;
 pub mod dump_json;
 pub mod flood;
 pub mod manual;
+pub mod record;
 
 use color_eyre::eyre::{Result, bail};
 

@@ -55,6 +55,9 @@ pub enum MapError {
     },
     #[error("map {name}: not enough memory to read it ({bytes} more bytes refused)")]
     TooBig { name: String, bytes: usize },
+    /// A read that failed while recording, replayed (`mapinspect replay`).
+    #[error("{text} (when recorded)")]
+    Recorded { text: String },
 }
 
 /// What the kernel says about a map (BPF_OBJ_GET_INFO_BY_FD).

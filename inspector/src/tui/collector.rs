@@ -171,7 +171,8 @@ impl Collector {
                     }
                 }
                 Ok(ToCollector::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return,
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                // Replay keys never reach a live collector (the live loop sends none).
+                Ok(ToCollector::Replay(_)) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             }
         }
     }

@@ -4,6 +4,7 @@ pub mod collector;
 pub mod diff;
 pub mod ordering;
 pub mod pace;
+pub mod replay;
 mod typed;
 
 use std::{
@@ -18,7 +19,7 @@ pub use signals::Interrupted;
 /// How long quitting waits for the collector to finish what it is doing.
 const QUIT_GRACE: Duration = Duration::from_secs(2);
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::{Event as TermEvent, EventStream, KeyEvent, KeyEventKind};
 use futures_util::{Stream, StreamExt as _};
 use ratatui::{Terminal, backend::Backend, layout::Rect};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -78,6 +79,7 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
             signals,
             collector_rx,
             &command_tx,
+            |_, _| None,
         ))
     };
     // Programs detach when the collector drops the loaded object. A long operation (a big
@@ -106,16 +108,20 @@ impl Drop for RestoreGuard {
 }
 
 /// The loop, generic over the terminal and the input so tests can drive it with a
-/// TestBackend and scripted keys. Returns the signal that ended it, if one did.
-pub async fn main_loop<B, S, G>(
+/// TestBackend and scripted keys. `own_keys` sees each key first: what it answers goes to
+/// the collector instead of the key table (the replay's keys). Returns the signal that
+/// ended it, if one did.
+pub async fn main_loop<B, S, G, K>(
     mut terminal: Terminal<B>,
     mut app: App,
     mut input: S,
     mut signals: G,
     mut from_collector: UnboundedReceiver<FromCollector>,
     commands: &Commands,
+    own_keys: K,
 ) -> color_eyre::Result<Option<i32>>
 where
+    K: Fn(&App, KeyEvent) -> Option<ToCollector>,
     B: Backend,
     B::Error: Send + Sync + 'static,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
@@ -134,7 +140,11 @@ where
         tokio::select! {
             event = input.next() => match event {
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
-                    if let Some(action) = keys::action_for(app.mode, key)
+                    if let Some(command) = own_keys(&app, key) {
+                        if commands.send(command).is_err() {
+                            app.set_status("the collector stopped; the data is frozen", true);
+                        }
+                    } else if let Some(action) = keys::action_for(app.mode, key)
                         && let Some(effect) = app.update(action)
                         && commands.send(ToCollector::Do(effect)).is_err()
                     {

@@ -11,7 +11,7 @@ use ratatui::{
 
 use super::{cells, fit, theme};
 use crate::app::{
-    App, Mode, Pane, Popup,
+    App, Mode, Pane, Popup, ReplayStatus,
     keys::{self, BINDINGS, Binding, Footer},
 };
 
@@ -19,23 +19,11 @@ use crate::app::{
 /// where a narrow terminal drops the facts before it.
 pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     let mut facts = vec![plural(app.maps.len(), "map")];
-    // Inspecting other programs' maps, mapinspect loads no programs of its own.
-    if !app.programs.is_empty() {
-        let attached = app.programs.iter().filter(|p| p.attached).count();
-        facts.push(format!(
-            "{attached}/{} programs attached",
-            app.programs.len()
-        ));
+    if let Some(replay) = &app.replay {
+        facts = replay_facts(replay, facts);
+    } else {
+        live_facts(app, &mut facts);
     }
-    facts.push(match app.pace {
-        // Stretched: the map on screen takes long to read (top does the same).
-        Some(pace) => format!(
-            "every {} ({} entries)",
-            interval(pace.interval),
-            short_count(pace.entries)
-        ),
-        None => format!("every {}", interval(app.interval)),
-    });
     let mut rest = area;
     if app.paused {
         let paused = Span::styled(" PAUSED ", theme::paused());
@@ -62,6 +50,48 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
     }
     let line = Line::from(vec![Span::styled(name, theme::key_hint()), Span::raw(text)]);
     frame.render_widget(Paragraph::new(line), rest);
+}
+
+/// The live header's facts after the map count: programs and the refresh interval.
+fn live_facts(app: &App, facts: &mut Vec<String>) {
+    // Inspecting other programs' maps, mapinspect loads no programs of its own.
+    if !app.programs.is_empty() {
+        let attached = app.programs.iter().filter(|p| p.attached).count();
+        facts.push(format!(
+            "{attached}/{} programs attached",
+            app.programs.len()
+        ));
+    }
+    facts.push(match app.pace {
+        // Stretched: the map on screen takes long to read (top does the same).
+        Some(pace) => format!(
+            "every {} ({} entries)",
+            interval(pace.interval),
+            short_count(pace.entries)
+        ),
+        None => format!("every {}", interval(app.interval)),
+    });
+}
+
+/// "replay FILE · frame N/M · +12.5 s · 2x · playing" and the replay keys, in place of
+/// the interval (the pace is the recording's).
+fn replay_facts(replay: &ReplayStatus, maps: Vec<String>) -> Vec<String> {
+    let speed = if replay.speed >= 1.0 {
+        format!("{}x", replay.speed)
+    } else {
+        format!("{:.2}x", replay.speed)
+    };
+    let state = if replay.playing { "playing" } else { "paused" };
+    let mut facts = vec![format!("replay {}", replay.file)];
+    facts.extend(maps);
+    facts.extend([
+        format!("frame {}/{}", replay.frame, replay.frames),
+        format!("+{:.1} s", replay.at.as_secs_f64()),
+        speed,
+        state.to_string(),
+        "space play/pause · ,/. step · [/] speed · </> first/last".to_string(),
+    ]);
+    facts
 }
 
 /// The filter being typed (with the terminal cursor after it), else the last status.

@@ -15,3 +15,6 @@ pub mod reader;
 pub mod writer;
 
 pub use reader::Recording;
+
+#[cfg(test)]
+mod tests;

@@ -18,6 +18,7 @@ use crate::{
 
 pub mod decode;
 mod experiment;
+pub mod recording;
 mod time;
 pub use experiment::*;
 pub use time::*;
@@ -94,7 +95,7 @@ pub fn exec_value(count: u64, uid: u32, filename: &str) -> Vec<u8> {
     bytes
 }
 
-fn snapshot(desc: &MapDesc, entries: &[(Vec<u8>, Vec<u8>)]) -> Snapshot {
+pub(crate) fn snapshot(desc: &MapDesc, entries: &[(Vec<u8>, Vec<u8>)]) -> Snapshot {
     let mut snap = Snapshot::new(
         desc.meta.id,
         desc.meta.key_size as usize,

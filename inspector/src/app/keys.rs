@@ -2,7 +2,7 @@
 //! so they cannot disagree.
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::Action;
+use super::{Action, ReplayCommand};
 
 /// What the keyboard is doing right now.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -109,6 +109,32 @@ pub const BINDINGS: &[Binding] = &[
     bind("Enter", "keep the count", FloodCount, Always),
     bind("Esc", "back, count unchanged", FloodCount, Always),
 ];
+
+/// A replay's own keys (`mapinspect replay`), taken before the table above while browsing;
+/// the footer shows them first. `p` and `+`/`-` play and change speed there too.
+pub const REPLAY_BINDINGS: &[Binding] = &[
+    bind("space", "play/pause", Normal, Always),
+    bind(",/.", "step", Normal, Always),
+    bind("[/]", "speed", Normal, Always),
+    bind("</>", "first/last frame", Normal, Room),
+];
+
+/// The replay command a key stands for while browsing a replay, if any.
+pub fn replay_command(key: KeyEvent) -> Option<ReplayCommand> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        return None;
+    }
+    Some(match key.code {
+        KeyCode::Char(' ' | 'p') => ReplayCommand::TogglePlay,
+        KeyCode::Char('.') => ReplayCommand::Step(1),
+        KeyCode::Char(',') => ReplayCommand::Step(-1),
+        KeyCode::Char(']' | '+' | '=') => ReplayCommand::Faster,
+        KeyCode::Char('[' | '-') => ReplayCommand::Slower,
+        KeyCode::Char('<') => ReplayCommand::First,
+        KeyCode::Char('>') => ReplayCommand::Last,
+        _ => return None,
+    })
+}
 
 /// The action a key stands for in a mode, if any.
 pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {

@@ -9,12 +9,12 @@ use std::{
 };
 
 use color_eyre::eyre::{Result, eyre};
-use crossterm::event::{EventStream, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{EventStream, KeyEvent};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use super::{Interrupted, RestoreGuard, main_loop, ordering::Commands, signals::Signals};
 use crate::{
-    app::{App, FromCollector, Mode, Ownership, ReplayCommand, ToCollector},
+    app::{App, FromCollector, Mode, Ownership, ToCollector, keys},
     record::{Recording, maps::program_status, player::Player, reader},
 };
 
@@ -74,26 +74,12 @@ pub fn app(recording: &Recording) -> App {
     app
 }
 
-/// The replay's keys, taken before the key table while browsing (`p` and `+`/`-` play
-/// and change speed here, as they pause and change the interval live).
+/// The replay's keys (`keys::replay_command`), taken before the key table while browsing.
 pub fn replay_key(app: &App, key: KeyEvent) -> Option<ToCollector> {
-    if app.mode != Mode::Normal
-        || app.popup.is_some()
-        || key.modifiers.contains(KeyModifiers::CONTROL)
-    {
+    if app.mode != Mode::Normal || app.popup.is_some() {
         return None;
     }
-    let command = match key.code {
-        KeyCode::Char(' ' | 'p') => ReplayCommand::TogglePlay,
-        KeyCode::Char('.') => ReplayCommand::Step(1),
-        KeyCode::Char(',') => ReplayCommand::Step(-1),
-        KeyCode::Char(']' | '+' | '=') => ReplayCommand::Faster,
-        KeyCode::Char('[' | '-') => ReplayCommand::Slower,
-        KeyCode::Char('<') => ReplayCommand::First,
-        KeyCode::Char('>') => ReplayCommand::Last,
-        _ => return None,
-    };
-    Some(ToCollector::Replay(command))
+    keys::replay_command(key).map(ToCollector::Replay)
 }
 
 /// The player thread: frames on time while playing, answers to effects and keys, until

@@ -73,8 +73,8 @@ fn live_facts(app: &App, facts: &mut Vec<String>) {
     });
 }
 
-/// "replay FILE · frame N/M · +12.5 s · 2x · playing" and the replay keys, in place of
-/// the interval (the pace is the recording's).
+/// "replay FILE · frame N/M · +12.5 s · 2x · playing", in place of the interval (the
+/// pace is the recording's; the replay keys are in the footer).
 fn replay_facts(replay: &ReplayStatus, maps: Vec<String>) -> Vec<String> {
     let speed = if replay.speed >= 1.0 {
         format!("{}x", replay.speed)
@@ -89,7 +89,6 @@ fn replay_facts(replay: &ReplayStatus, maps: Vec<String>) -> Vec<String> {
         format!("+{:.1} s", replay.at.as_secs_f64()),
         speed,
         state.to_string(),
-        "space play/pause · ,/. step · [/] speed · </> first/last".to_string(),
     ]);
     facts
 }
@@ -139,8 +138,14 @@ pub fn status(frame: &mut Frame, area: Rect, app: &App) {
 /// first, the essential ones (`Footer::Always`) last.
 pub fn footer(frame: &mut Frame, area: Rect, app: &App) {
     let width = usize::from(area.width);
-    let mut bindings: Vec<&Binding> = BINDINGS
+    // A replay's own keys come first: they are what a replay is for.
+    let replay = match app.replay {
+        Some(_) => keys::REPLAY_BINDINGS,
+        None => &[],
+    };
+    let mut bindings: Vec<&Binding> = replay
         .iter()
+        .chain(BINDINGS)
         .filter(|b| b.mode == app.mode && b.footer != Footer::Help && relevant(b, app))
         .collect();
     let mut does: Vec<&str> = bindings.iter().map(|b| b.does).collect();

@@ -8,6 +8,7 @@ use crate::test_fixtures;
 
 mod decode;
 mod edit;
+mod replay;
 mod time;
 mod typed;
 

@@ -17,6 +17,7 @@ mod objects;
 mod ops;
 mod package;
 mod privilege;
+mod record;
 mod ring_records;
 mod scale;
 mod signals;

@@ -6,7 +6,9 @@
 #   commands: the user's whole commands (`dump --json`, `dump --limit 0`, `--system dump
 #             --json`) against bpftool's as processes, the map-count iterator, mmap reads and
 #             the TUI's own CPU share, each target printed ok/MISS (about 5 min).
-# Usage: ./scripts/bench.sh [snapshot|commands] [--quick]   (no name: both)
+#   record:   `mapinspect record` of 100k-entry maps changing 1% a second: bytes per whole
+#             and per partial frame, and the partial frame's share of a whole one (about 30 s).
+# Usage: ./scripts/bench.sh [snapshot|commands|record] [--quick]   (no name: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -25,9 +27,9 @@ need() {
 need tmux tmux
 [ -x /usr/bin/time ] || need /usr/bin/time time
 
-benches=(snapshot commands)
+benches=(snapshot commands record)
 case "${1:-}" in
-snapshot | commands)
+snapshot | commands | record)
     benches=("$1")
     shift
     ;;

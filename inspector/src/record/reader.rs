@@ -35,6 +35,13 @@ pub struct StoredFrame {
     packed: Range<usize>,
 }
 
+impl StoredFrame {
+    /// The frame's bytes in the file (its block, head included).
+    pub fn file_bytes(&self) -> usize {
+        BLOCK_HEAD_LEN + self.packed.len()
+    }
+}
+
 impl Recording {
     /// Frame `index`, decompressed (checked once already when the file was read).
     pub fn frame(&self, index: usize) -> Result<Frame, String> {

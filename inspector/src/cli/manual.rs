@@ -41,7 +41,9 @@ Examples:
   sudo mapinspect --map-id 7 --value-type 'char[16]' dump   # a map without BTF
   sudo mapinspect --object ring.o --value-type 'u32[2]'   # decode the records of a ring without a BTF type
   sudo mapinspect export                   # every map's figures on 127.0.0.1:9435/metrics
-  sudo mapinspect --object big.o --max-object-size 256M  # objects over 64M are refused";
+  sudo mapinspect --object big.o --max-object-size 256M  # objects over 64M are refused
+  sudo mapinspect record -o s.mirec --duration 60   # every map each second into a file
+  mapinspect replay s.mirec                # the TUI over a recording: no root, no BPF";
 
 /// What the host must provide; the man page's REQUIREMENTS (the README says the same).
 const REQUIREMENTS: &str = "\

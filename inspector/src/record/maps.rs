@@ -55,12 +55,11 @@ pub fn desc(map: &RecordedMap) -> Result<MapDesc, String> {
     if !cpus_ok {
         return Err(format!("map {name}: {} values per key", map.cpus));
     }
-    let layouts = layout::build(&map.key_layout, map.key_size as usize).and_then(|key| {
-        Ok((
-            key,
-            layout::build(&map.value_layout, map.value_size as usize)?,
-        ))
-    });
+    // A ring's value layout is its records' type: the kernel's value size (0) says nothing.
+    let value_size = (!matches!(kind, MapKind::Ringbuf | MapKind::UserRingbuf))
+        .then_some(map.value_size as usize);
+    let layouts = layout::build(&map.key_layout, Some(map.key_size as usize))
+        .and_then(|key| Ok((key, layout::build(&map.value_layout, value_size)?)));
     let (key_layout, value_layout) = layouts.map_err(|err| format!("map {name}: {err}"))?;
     let layout_source = match map.layout_source {
         0 => LayoutSource::KernelBtf,
@@ -121,6 +120,19 @@ mod tests {
             assert_eq!(back.layout_source, view.desc.layout_source);
             assert_eq!(back.cpus, view.desc.cpus);
         }
+    }
+
+    #[test]
+    fn a_ring_keeps_its_record_type() {
+        // The value layout of a ring is its records' type; the kernel's value size is 0.
+        let mut ring = test_fixtures::app().maps[0].desc.clone();
+        ring.meta.kind = MapKind::Ringbuf;
+        ring.meta.key_size = 0;
+        ring.meta.value_size = 0;
+        ring.key_layout = crate::values::Layout::from_size(0);
+        let back = desc(&recorded(&ring)).unwrap();
+        assert_eq!(back.value_layout, ring.value_layout);
+        assert!(back.value_layout.size() > 0);
     }
 
     #[test]

@@ -151,6 +151,11 @@ impl History {
             if trend.samples.back().is_some_and(|s| s.at == snap.taken_at) {
                 continue; // this snapshot is in already
             }
+            if trend.samples.back().is_some_and(|s| s.at > snap.taken_at) {
+                // Older than the last sample: a replay went back. Start over rather than
+                // chart time running backwards.
+                trend.samples.clear();
+            }
             if trend.samples.len() == SAMPLES {
                 trend.samples.pop_front();
             }

@@ -12,7 +12,10 @@ use crate::{
         types::{MapFacts, TypeInfo},
     },
     record::{player::Player, reader},
-    test_fixtures::recording::{self, ROUNDS},
+    test_fixtures::{
+        recording::{self, ROUNDS},
+        u32_key,
+    },
     tui::{diff, replay},
 };
 
@@ -222,4 +225,25 @@ fn stepping_back_shows_the_earlier_frame() {
     let screen = format!("{}", render(&replay.app, 120, 12).backend());
     assert!(screen.contains("frame 1/5"), "{screen}");
     assert!(screen.contains("replay session.rec"), "{screen}");
+}
+
+#[test]
+fn a_replay_sent_back_starts_the_history_over() {
+    let (_, mut replay) = both(&[&[Action::Open, Action::Down, Action::ToggleHistory]]);
+    // Key 2, the selected entry: the hash sorted by key is 1, 2, 7 and one that comes and goes.
+    let samples = |app: &App| {
+        let trend = app.maps[app.selected_map].trends.get(&u32_key(2));
+        trend.map_or(0, |trend| trend.samples.len())
+    };
+    assert_eq!(samples(&replay.app), ROUNDS);
+    let messages = replay.player.command(ReplayCommand::Step(-2)).unwrap();
+    replay.apply(messages);
+    assert_eq!(
+        samples(&replay.app),
+        1,
+        "no sample older than the one before it"
+    );
+    let messages = replay.player.command(ReplayCommand::Step(1)).unwrap();
+    replay.apply(messages);
+    assert_eq!(samples(&replay.app), 2);
 }

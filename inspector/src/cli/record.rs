@@ -13,10 +13,13 @@ use tokio::signal::unix::{SignalKind, signal};
 use super::Cli;
 use crate::{
     loader::{self, Loaded, Source},
-    maps::{self, MapHandle, MapKind},
+    maps::{
+        self, MapHandle, MapKind,
+        types::{Annotator, TypeInfo},
+    },
     record::{
-        format::{BlockKind, Header},
-        maps::{program, recorded},
+        format::{BlockKind, Header, Note},
+        maps::{note, program, recorded},
         writer::{Appended, Read, Recorder, Writer},
     },
 };
@@ -39,6 +42,8 @@ pub fn run(cli: &Cli, output: &Path, duration: Option<Duration>, max_size: u64) 
     let mut writer =
         Writer::new(file, &header, max_size).wrap_err_with(|| format!("{}", output.display()))?;
     let mut recorder = Recorder::new(loaded.maps.len(), FULL_EVERY);
+    // Per map, as the collector keeps them: kernel symbols are loaded once.
+    let mut annotators: Vec<Annotator> = loaded.maps.iter().map(|_| Annotator::default()).collect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -50,7 +55,12 @@ pub fn run(cli: &Cli, output: &Path, duration: Option<Duration>, max_size: u64) 
         let mut next = started;
         loop {
             let at_ms = started.elapsed().as_millis() as u64;
-            let reads = loaded.maps.iter().map(read).collect();
+            let reads = loaded
+                .maps
+                .iter()
+                .zip(&mut annotators)
+                .map(|(map, annotator)| read(map, annotator))
+                .collect();
             let (kind, frame) = recorder.frame(at_ms, reads);
             match writer.append(kind, &frame)? {
                 Appended::Written(bytes) => tally.add(kind, bytes),
@@ -113,8 +123,9 @@ fn describe(source: &Source) -> String {
     }
 }
 
-/// One map now, as the live collector would read it.
-fn read(map: &MapHandle) -> Read {
+/// One map now, as the live collector would read it, with what its entries stand for where
+/// the replay cannot tell from the bytes (inner maps, programs, stack symbols).
+fn read(map: &MapHandle, annotator: &mut Annotator) -> Read {
     let kind = map.meta().kind;
     if matches!(kind, MapKind::Ringbuf | MapKind::UserRingbuf) {
         return match map.ring_positions() {
@@ -130,6 +141,17 @@ fn read(map: &MapHandle) -> Read {
         return Read::Unlisted;
     }
     match map.snapshot() {
+        // LPM prefixes the replay reads from the keys itself.
+        Ok(snap) if TypeInfo::applies(kind) && kind != MapKind::LpmTrie => {
+            let info = TypeInfo::read(map, Ok(&snap), annotator);
+            let mut notes: Vec<(u32, Note)> = info
+                .annotations
+                .iter()
+                .filter_map(|(&i, annotation)| Some((i as u32, note(annotation)?)))
+                .collect();
+            notes.sort_unstable_by_key(|(i, _)| *i);
+            Read::Annotated(snap, notes)
+        }
         Ok(snap) => Read::Entries(snap),
         Err(err) => Read::Failed(crate::report::one_line(&err)),
     }

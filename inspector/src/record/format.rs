@@ -113,6 +113,38 @@ pub struct Frame {
     /// Milliseconds since the recording started.
     pub at_ms: u64,
     pub maps: Vec<Body>,
+    /// What entries stand for, for the maps whose notes changed since the frame before
+    /// (every map that has any, in a key frame); the others keep theirs.
+    pub notes: Vec<MapNotes>,
+}
+
+/// Every note of one map's entries, by entry index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapNotes {
+    pub map: u32,
+    pub notes: Vec<(u32, Note)>,
+}
+
+/// What an entry stood for on the recording host (`maps::types::Annotation`), where the
+/// bytes alone cannot say: the inner map or program behind an id, a stack's symbols.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Note {
+    InnerMap {
+        id: u32,
+        /// Name, `enum bpf_map_type`, max_entries and entries; or why it could not be read.
+        info: Result<(String, u32, u32, Option<u64>), String>,
+    },
+    Program {
+        id: u32,
+        /// Name and type; or why it could not be opened.
+        info: Result<(String, String), String>,
+    },
+    Frames(Vec<String>),
+    /// The cgroup a cgroup storage entry lives on.
+    Cgroup {
+        id: u64,
+        path: String,
+    },
 }
 
 /// One map in one frame.
@@ -232,6 +264,10 @@ mod tests {
                 Body::Delta(vec![Op::Keep { from: 0, len: 3 }, Op::Put(vec![1, 2])]),
                 Body::Failed("EPERM".into()),
             ],
+            notes: vec![MapNotes {
+                map: 1,
+                notes: vec![(0, Note::Frames(vec!["do_sys_openat2+0x5".into()]))],
+            }],
         };
         let block = encode_block(BlockKind::Frame, &frame).unwrap();
         let len = u32::from_le_bytes(block[..4].try_into().unwrap()) as usize;

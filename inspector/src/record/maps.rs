@@ -2,12 +2,15 @@
 //! the very layouts the live TUI used, without BTF or BPF. Reading back checks every size
 //! against the bounds the kernel itself keeps, since the header comes from a file.
 use super::{
-    format::{Program, RecordedMap},
+    format::{Note, Program, RecordedMap},
     layout,
 };
 use crate::{
     loader::ProgramStatus,
-    maps::{LayoutSource, MapDesc, MapKind, MapMeta},
+    maps::{
+        LayoutSource, MapDesc, MapKind, MapMeta,
+        types::{Annotation, Cgroup, InnerMap, ProgramRef, objects::InnerInfo},
+    },
 };
 
 /// Key plus value under KMALLOC_MAX_SIZE, as the kernel requires.
@@ -105,6 +108,55 @@ pub fn program_status(program: &Program) -> ProgramStatus {
     }
 }
 
+/// What the replay cannot work out from an entry's bytes; None for what it can (an LPM
+/// prefix is read from its key).
+pub fn note(annotation: &Annotation) -> Option<Note> {
+    Some(match annotation {
+        Annotation::Prefix(_) => return None,
+        Annotation::InnerMap(inner) => Note::InnerMap {
+            id: inner.id,
+            info: inner.info.clone().map(|info| {
+                let entries = info.entries.map(|n| n as u64);
+                (info.name, info.kind.raw(), info.max_entries, entries)
+            }),
+        },
+        Annotation::Program(program) => Note::Program {
+            id: program.id,
+            info: program.info.clone(),
+        },
+        Annotation::Frames(frames) => Note::Frames(frames.clone()),
+        Annotation::Cgroup(cgroup) => Note::Cgroup {
+            id: cgroup.id,
+            path: cgroup.path.clone(),
+        },
+    })
+}
+
+pub fn annotation(note: &Note) -> Annotation {
+    match note {
+        Note::InnerMap { id, info } => Annotation::InnerMap(InnerMap {
+            id: *id,
+            info: info
+                .clone()
+                .map(|(name, kind, max_entries, entries)| InnerInfo {
+                    name,
+                    kind: MapKind::from_raw(kind),
+                    max_entries,
+                    entries: entries.and_then(|n| usize::try_from(n).ok()),
+                }),
+        }),
+        Note::Program { id, info } => Annotation::Program(ProgramRef {
+            id: *id,
+            info: info.clone(),
+        }),
+        Note::Frames(frames) => Annotation::Frames(frames.clone()),
+        Note::Cgroup { id, path } => Annotation::Cgroup(Cgroup {
+            id: *id,
+            path: path.clone(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +171,37 @@ mod tests {
             assert_eq!(back.value_layout, view.desc.value_layout);
             assert_eq!(back.layout_source, view.desc.layout_source);
             assert_eq!(back.cpus, view.desc.cpus);
+        }
+    }
+
+    #[test]
+    fn notes_round_trip_to_the_annotations_they_came_from() {
+        let annotations = [
+            Annotation::InnerMap(InnerMap {
+                id: 7,
+                info: Ok(InnerInfo {
+                    name: "OPENS_EVEN".into(),
+                    kind: MapKind::Hash,
+                    max_entries: 64,
+                    entries: Some(3),
+                }),
+            }),
+            Annotation::InnerMap(InnerMap {
+                id: 8,
+                info: Err("no map with id 8".into()),
+            }),
+            Annotation::Program(ProgramRef {
+                id: 9,
+                info: Ok(("tail_fork".into(), "tracepoint".into())),
+            }),
+            Annotation::Frames(vec!["do_sys_openat2+0x5".into(), "x64_sys_call+0x1".into()]),
+            Annotation::Cgroup(Cgroup {
+                id: 1234,
+                path: "/system.slice".into(),
+            }),
+        ];
+        for original in &annotations {
+            assert_eq!(&annotation(&note(original).unwrap()), original);
         }
     }
 

@@ -4,11 +4,16 @@
 //! collector sends (the map on screen in full, counts for the others), so every pane
 //! works as it does live. No I/O: the recording is already in memory.
 use std::{
+    collections::HashMap,
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use super::{Recording, delta, format::Body};
+use super::{
+    Recording, delta,
+    format::{BlockKind, Body},
+    maps,
+};
 use crate::{
     app::{Effect, FromCollector, Ordered, Refresh, ReplayCommand, ReplayStatus, RowRules, rows},
     maps::{
@@ -40,6 +45,8 @@ pub struct Player {
     maps: Vec<State>,
     /// What each map's last refresh held, to diff the next against.
     shown: Vec<Option<Arc<Snapshot>>>,
+    /// What each map's entries stand for at the frame on screen (by entry index).
+    notes: Vec<HashMap<usize, Annotation>>,
     pub playing: bool,
     speed: usize,
     selected: usize,
@@ -68,6 +75,7 @@ impl Player {
             position: 0,
             maps: vec![State::Unlisted; count],
             shown: vec![None; count],
+            notes: vec![HashMap::new(); count],
             playing: false,
             speed: NORMAL_SPEED,
             selected: 0,
@@ -241,7 +249,7 @@ impl Player {
             rows,
         }));
         if TypeInfo::applies(kind) {
-            let info = type_info(kind, &state);
+            let info = type_info(kind, &state, &self.notes[index]);
             out.push(FromCollector::Typed {
                 map: index,
                 info: Arc::new(info),
@@ -265,7 +273,7 @@ impl Player {
     fn rebuild(&mut self, target: usize) -> Result<(), String> {
         let key = (0..=target)
             .rev()
-            .find(|&i| self.recording.frames[i].kind == super::format::BlockKind::KeyFrame)
+            .find(|&i| self.recording.frames[i].kind == BlockKind::KeyFrame)
             .unwrap_or(0);
         for index in key..=target {
             self.apply(index)?;
@@ -276,6 +284,18 @@ impl Player {
     fn apply(&mut self, index: usize) -> Result<(), String> {
         let frame = self.recording.frame(index)?;
         let taken_at = self.start + Duration::from_millis(frame.at_ms);
+        if self.recording.frames[index].kind == BlockKind::KeyFrame {
+            self.notes.iter_mut().for_each(HashMap::clear);
+        }
+        for notes in &frame.notes {
+            if let Some(slot) = self.notes.get_mut(notes.map as usize) {
+                *slot = notes
+                    .notes
+                    .iter()
+                    .map(|(at, note)| (*at as usize, maps::annotation(note)))
+                    .collect();
+            }
+        }
         for (map, body) in frame.maps.iter().enumerate() {
             let before = match &self.maps[map] {
                 State::Entries(snap) => Some(&**snap),
@@ -317,9 +337,9 @@ fn unlisted(kind: MapKind, name: &str) -> MapError {
 }
 
 /// What a map's type adds, from what was recorded: ring positions, why a map is not
-/// listed, and LPM prefixes (read from the keys). Inner maps, programs and stack symbols
-/// were the recording host's and are not recorded.
-fn type_info(kind: MapKind, state: &State) -> TypeInfo {
+/// listed, the recorded notes (inner maps, programs, stack symbols: the recording host's)
+/// and LPM prefixes (read from the keys). Ring records are not recorded.
+fn type_info(kind: MapKind, state: &State, notes: &HashMap<usize, Annotation>) -> TypeInfo {
     let mut info = TypeInfo::default();
     match state {
         State::Ring(ring) => info.facts = Some(MapFacts::Ring(*ring)),
@@ -328,6 +348,7 @@ fn type_info(kind: MapKind, state: &State) -> TypeInfo {
                 .filter_map(|i| Some((i, Annotation::Prefix(Prefix::from_key(snap.key(i))?))))
                 .collect();
         }
+        State::Entries(_) => info.annotations = notes.clone(),
         _ => {}
     }
     if info.facts.is_none()

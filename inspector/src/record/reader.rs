@@ -219,5 +219,15 @@ fn check(
             Body::Failed(_) | Body::Unlisted | Body::Ring { .. } => None,
         };
     }
+    for notes in &frame.notes {
+        let count = counts.get(notes.map as usize).copied().flatten();
+        let fits = |(index, _): &(u32, _)| count.is_some_and(|count| (*index as usize) < count);
+        if !notes.notes.iter().all(fits) {
+            return Err(format!(
+                "notes of map {} name entries it does not hold",
+                notes.map
+            ));
+        }
+    }
     Ok(frame.at_ms)
 }

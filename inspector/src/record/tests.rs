@@ -208,3 +208,80 @@ fn a_recording_of_unchanged_maps_stays_small() {
     assert_eq!(small.into_inner().len() as u64, header_only);
     assert!(Writer::new(Vec::new(), &header, header_only - 1).is_err());
 }
+
+/// A program array whose slot 0 is renamed in frame 3: notes are written in the key frame
+/// and when they change, and the replay's type info carries them.
+#[test]
+fn notes_are_written_when_they_change_and_replayed() {
+    use super::format::Note;
+    use crate::maps::{MapKind, types::Annotation};
+
+    let mut desc = test_fixtures::app().maps[test_fixtures::LRU].desc.clone();
+    desc.meta.kind = MapKind::ProgArray;
+    let mut header = test_fixtures::recording::header(std::slice::from_ref(&desc));
+    header.full_every = 100;
+    let mut writer = Writer::new(Vec::new(), &header, u64::MAX).unwrap();
+    let mut recorder = Recorder::new(1, 100);
+    let program = |name: &str| Note::Program {
+        id: 9,
+        info: Ok((name.into(), "tracepoint".into())),
+    };
+    for name in ["tail_fork", "tail_fork", "tail_exec"] {
+        let mut snap = Snapshot::new(15, 4, 4, 1);
+        snap.push(&0u32.to_ne_bytes(), &9u32.to_ne_bytes());
+        let read = Read::Annotated(snap, vec![(0, program(name))]);
+        let (kind, frame) = recorder.frame(0, vec![read]);
+        writer.append(kind, &frame).unwrap();
+    }
+    let recording = reader::parse(writer.into_inner()).unwrap();
+    let written: Vec<usize> = (0..3)
+        .map(|i| recording.frame(i).unwrap().notes.len())
+        .collect();
+    assert_eq!(written, [1, 0, 1]);
+    let mut player = Player::new(recording, "notes".into(), Instant::now()).unwrap();
+    let name_of = |messages: &[FromCollector]| {
+        messages.iter().find_map(|m| match m {
+            FromCollector::Typed { info, .. } => match info.annotations.get(&0) {
+                Some(Annotation::Program(program)) => program.info.clone().ok().map(|i| i.0),
+                _ => None,
+            },
+            _ => None,
+        })
+    };
+    assert_eq!(name_of(&player.messages()).as_deref(), Some("tail_fork"));
+    let messages = player.command(ReplayCommand::Step(1)).unwrap();
+    assert_eq!(name_of(&messages).as_deref(), Some("tail_fork"), "kept");
+    let messages = player.command(ReplayCommand::Last).unwrap();
+    assert_eq!(name_of(&messages).as_deref(), Some("tail_exec"));
+    // Back to the start: rebuilt from the key frame.
+    let messages = player.command(ReplayCommand::First).unwrap();
+    assert_eq!(name_of(&messages).as_deref(), Some("tail_fork"));
+}
+
+#[test]
+fn notes_of_entries_a_map_does_not_hold_are_damage() {
+    use super::format::{BlockKind, Frame, MapNotes, Note, encode_block};
+
+    let mut bytes = record(3);
+    let header_end = frame_ends(&bytes)[0];
+    bytes.truncate(header_end);
+    let mut frame = Frame {
+        at_ms: 0,
+        maps: vec![super::format::Body::Unlisted; 6],
+        notes: vec![MapNotes {
+            map: 0,
+            notes: vec![(0, Note::Frames(Vec::new()))],
+        }],
+    };
+    let bad = encode_block(BlockKind::KeyFrame, &frame).unwrap();
+    let recording = reader::parse([bytes.clone(), bad].concat()).unwrap();
+    assert!(recording.damage.unwrap().contains("does not hold"));
+    frame.notes[0].map = 99;
+    let bad = encode_block(BlockKind::KeyFrame, &frame).unwrap();
+    assert!(
+        reader::parse([bytes, bad].concat())
+            .unwrap()
+            .damage
+            .is_some()
+    );
+}

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::{
     delta,
-    format::{self, BlockKind, Body, Frame, Header},
+    format::{self, BlockKind, Body, Frame, Header, MapNotes, Note},
 };
 use crate::maps::Snapshot;
 
@@ -13,6 +13,8 @@ use crate::maps::Snapshot;
 #[derive(Debug)]
 pub enum Read {
     Entries(Snapshot),
+    /// Entries and what some of them stand for (`maps::note`), by entry index.
+    Annotated(Snapshot, Vec<(u32, Note)>),
     Failed(String),
     Unlisted,
     Ring {
@@ -26,6 +28,8 @@ pub enum Read {
 #[derive(Debug)]
 pub struct Recorder {
     previous: Vec<Option<Snapshot>>,
+    /// Each map's notes in the frame before.
+    notes: Vec<Vec<(u32, Note)>>,
     full_every: u32,
     frames: u64,
 }
@@ -34,6 +38,7 @@ impl Recorder {
     pub fn new(maps: usize, full_every: u32) -> Self {
         Self {
             previous: (0..maps).map(|_| None).collect(),
+            notes: vec![Vec::new(); maps],
             full_every: full_every.max(1),
             frames: 0,
         }
@@ -44,7 +49,21 @@ impl Recorder {
         let key = self.frames.is_multiple_of(u64::from(self.full_every));
         self.frames += 1;
         let mut maps = Vec::with_capacity(reads.len());
+        let mut notes = Vec::new();
         for (index, read) in reads.into_iter().enumerate() {
+            let (read, now) = match read {
+                Read::Annotated(snap, now) => (Read::Entries(snap), now),
+                other => (other, Vec::new()),
+            };
+            if let Some(before) = self.notes.get_mut(index)
+                && (*before != now || (key && !now.is_empty()))
+            {
+                notes.push(MapNotes {
+                    map: index as u32,
+                    notes: now.clone(),
+                });
+                *before = now;
+            }
             let previous = self.previous.get_mut(index);
             let body = match read {
                 Read::Entries(snap) => {
@@ -83,12 +102,7 @@ impl Recorder {
         } else {
             BlockKind::Frame
         };
-        (kind, Frame { at_ms, maps })
-    }
-
-    /// Forgets the frame just made (it was not written): the next is written whole.
-    pub fn forget(&mut self) {
-        self.previous.iter_mut().for_each(|slot| *slot = None);
+        (kind, Frame { at_ms, maps, notes })
     }
 }
 

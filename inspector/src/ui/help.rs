@@ -8,7 +8,10 @@ use ratatui::{
 };
 
 use super::{cells, fit, theme};
-use crate::app::{Mode, keys::BINDINGS};
+use crate::app::{
+    Mode,
+    keys::{BINDINGS, Binding, REPLAY_BINDINGS},
+};
 
 /// One column's width, and the popup's in one column.
 const COLUMN: u16 = 47;
@@ -26,11 +29,16 @@ const SECTIONS: [(Mode, &str); 7] = [
     (Mode::FloodCount, "typing the flood count"),
 ];
 
-pub fn draw(frame: &mut Frame, screen: Rect) {
-    let sections: Vec<Vec<Line>> = SECTIONS
+/// The overlay; a replay's own keys get a section of their own after the browsing keys.
+pub fn draw(frame: &mut Frame, screen: Rect, replay: bool) {
+    let mut sections: Vec<Vec<Line>> = SECTIONS
         .iter()
-        .map(|&(mode, heading)| section(mode, heading))
+        .map(|&(mode, heading)| section(BINDINGS, mode, heading))
         .collect();
+    if replay {
+        let keys = section(REPLAY_BINDINGS, Mode::Normal, "replaying (p, +/- too)");
+        sections.insert(1, keys);
+    }
     let all: usize = sections.iter().map(Vec::len).sum();
     let tall = |lines: usize| u16::try_from(lines).unwrap_or(u16::MAX).saturating_add(2);
     // Two columns when one would not fit the screen and two would: browsing on the left.
@@ -71,8 +79,8 @@ pub fn draw(frame: &mut Frame, screen: Rect) {
 }
 
 /// A heading and the mode's bindings, keys padded to one width.
-fn section(mode: Mode, heading: &str) -> Vec<Line<'static>> {
-    let bindings: Vec<_> = BINDINGS.iter().filter(|b| b.mode == mode).collect();
+fn section(table: &[Binding], mode: Mode, heading: &str) -> Vec<Line<'static>> {
+    let bindings: Vec<_> = table.iter().filter(|b| b.mode == mode).collect();
     let keys_w = bindings.iter().map(|b| cells(b.keys)).max().unwrap_or(0);
     let mut lines = vec![Line::styled(heading.to_string(), theme::header())];
     for binding in bindings {

@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         None => {}
     }
     if app.mode == Mode::Help {
-        help::draw(frame, screen);
+        help::draw(frame, screen, app.replay.is_some());
     }
 }
 

@@ -247,3 +247,14 @@ fn a_replay_sent_back_starts_the_history_over() {
     replay.apply(messages);
     assert_eq!(samples(&replay.app), 2);
 }
+
+#[test]
+fn the_help_of_a_replay_lists_its_keys() {
+    let (mut live, mut replay) = both(&[]);
+    live.app.update(Action::ToggleHelp);
+    replay.app.update(Action::ToggleHelp);
+    let text = |app: &App| super::text(render(app, 120, 40).backend().buffer());
+    assert!(text(&replay.app).contains("replaying (p, +/- too)"));
+    assert!(text(&replay.app).contains("first/last frame"));
+    assert!(!text(&live.app).contains("replaying"));
+}

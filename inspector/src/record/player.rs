@@ -261,10 +261,17 @@ impl Player {
     /// rebuilt from the last key frame at or before it.
     fn go(&mut self, target: usize) -> Result<(), String> {
         let target = target.min(self.frames() - 1);
-        if target == self.position + 1 {
-            self.apply(target)?;
+        let moved = if target == self.position + 1 {
+            self.apply(target)
         } else if target != self.position {
-            self.rebuild(target)?;
+            self.rebuild(target)
+        } else {
+            Ok(())
+        };
+        if let Err(err) = moved {
+            // Half applied: put the frame on screen back together before saying why.
+            let _ = self.rebuild(self.position);
+            return Err(err);
         }
         self.position = target;
         Ok(())

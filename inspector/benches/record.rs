@@ -5,7 +5,8 @@
 //! directory, `mapinspect --pin P record --interval 1 --duration 10.5` runs as a process
 //! while the bench rewrites 1,000 entries (1%) half-way between its frames. The file is then
 //! read back as `replay` reads it. Targets, printed ok or MISS (nothing is asserted): a
-//! partial frame under 5% of a whole frame, and a whole frame no bigger than the raw bytes.
+//! partial frame under 5% of a whole frame, a whole frame no bigger than the raw bytes, and
+//! the recorder's CPU (from wait4's rusage) under 100 ms a frame.
 //! Needs root. Run: `./scripts/bench.sh record` or `cargo bench -p inspector --bench record`.
 #[allow(dead_code)] // Each bench binary uses its own part of the shared support.
 mod support;
@@ -31,6 +32,9 @@ const CHANGED: u32 = ENTRIES / 100;
 const FRAMES: u32 = 10;
 /// A partial frame of 1% changes against a whole frame.
 const PARTIAL_SHARE_TARGET: f64 = 0.05;
+/// CPU seconds the recorder may spend per frame of a 100k-entry map: 10% of a core at the
+/// default 1 s interval.
+const RECORD_CPU_TARGET: f64 = 0.1;
 
 fn main() -> ExitCode {
     // SAFETY: geteuid has no preconditions.
@@ -81,7 +85,9 @@ fn bench(map_type: MapType, misses: &mut Vec<String>) -> BenchResult<()> {
             u64::from(round) + 1,
         )?;
     }
+    let cpu_before = children_cpu();
     let output = child.wait_with_output()?;
+    let cpu = children_cpu() - cpu_before;
     if !output.status.success() {
         return Err(format!("record: {}", String::from_utf8_lossy(&output.stderr)).into());
     }
@@ -89,7 +95,37 @@ fn bench(map_type: MapType, misses: &mut Vec<String>) -> BenchResult<()> {
     let file_bytes = std::fs::metadata(&file)?.len();
     let _ = std::fs::remove_file(&file);
     report(map_type, &recording, file_bytes, misses);
+    // The recorder's own cost: reading, diffing, compressing and writing every frame.
+    let per_frame = cpu / recording.frames.len() as f64;
+    let light = per_frame < RECORD_CPU_TARGET;
+    println!(
+        "{} 100k: record CPU {:.1} ms per frame ({:.1}% of a core at 1 s) — target <{:.0} ms {}",
+        map_type.label(),
+        per_frame * 1000.0,
+        per_frame * 100.0,
+        RECORD_CPU_TARGET * 1000.0,
+        if light { "ok" } else { "MISS" }
+    );
+    if !light {
+        misses.push(format!(
+            "{} 100k: recording costs {:.0} ms of CPU per frame",
+            map_type.label(),
+            per_frame * 1000.0
+        ));
+    }
     Ok(())
+}
+
+/// User + system seconds of the children waited for so far.
+fn children_cpu() -> f64 {
+    // SAFETY: getrusage fills the struct it is given; zeroed is a valid rusage.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage
+    };
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 fn report(

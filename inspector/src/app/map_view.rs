@@ -160,10 +160,18 @@ impl MapView {
         rules: &RowRules,
         ordered: Option<Ordered>,
     ) {
-        self.snapshot = Some(snapshot.into());
+        let snapshot = snapshot.into();
+        let before = self.snapshot.as_ref().map(|s| s.taken_at);
+        // The same read sent again under new rules adds no point to the count chart; an
+        // older one (a replay stepped back) starts it over rather than draw time backwards.
+        let fresh = before != Some(snapshot.taken_at);
+        if before.is_some_and(|at| at > snapshot.taken_at) {
+            self.history.clear();
+        }
+        self.snapshot = Some(snapshot);
         self.changes = changes;
         self.error = None;
-        if let Some(count) = self.entry_count() {
+        if let Some(count) = self.entry_count().filter(|_| fresh) {
             if self.history.len() == HISTORY_LEN {
                 self.history.pop_front();
             }

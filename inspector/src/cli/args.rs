@@ -17,7 +17,7 @@ use super::manual;
     override_usage = "sudo mapinspect [OPTIONS] [COMMAND]"
 )]
 pub struct Cli {
-    /// Seconds between refreshes of the live tables.
+    /// Seconds between refreshes of the live tables (for `record`: between frames).
     #[arg(long, default_value = "1", value_parser = parse_interval, global = true)]
     pub interval: Duration,
 

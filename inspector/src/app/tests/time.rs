@@ -217,3 +217,29 @@ fn a_map_too_big_for_the_screen_thread_says_so() {
         "{status:?}"
     );
 }
+
+#[test]
+fn the_count_chart_gains_a_point_per_read_and_starts_over_when_time_goes_back() {
+    let mut app = test_fixtures::app();
+    let start = taken_at(&app, HASH) + Duration::from_secs(1);
+    let points = |app: &App| app.maps[HASH].history.len();
+    let before = points(&app);
+    refresh_at(&mut app, HASH, &hash_entries(&[(1, 1)]), start, 1);
+    refresh_at(&mut app, HASH, &hash_entries(&[(1, 1), (2, 1)]), start, 2);
+    assert_eq!(points(&app), before + 2);
+    // The same read again (re-sent under new rules): no new point.
+    let view = &app.maps[HASH];
+    let same = Arc::clone(view.snapshot.as_ref().unwrap());
+    app.apply_refresh(Refresh {
+        map: HASH,
+        result: Ok((same, Changes::default())),
+        rows: None,
+    });
+    assert_eq!(points(&app), before + 2);
+    // A replay stepped back to an earlier frame: the chart starts from it.
+    refresh_at(&mut app, HASH, &hash_entries(&[(1, 1)]), start, 1);
+    assert_eq!(
+        app.maps[HASH].history.iter().copied().collect::<Vec<_>>(),
+        [1]
+    );
+}

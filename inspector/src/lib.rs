@@ -70,6 +70,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
         Some(Command::Completions { shell }) => {
             Ok(cli::manual::print(&cli::manual::completions(*shell))?)
         }
-        None => tui::run(cli::open(&cli)?, cli.interval),
+        None => {
+            // Before loading anything: without a terminal there would be nothing to show it on.
+            tui::need_a_terminal()?;
+            tui::run(cli::open(&cli)?, cli.interval)
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Key bindings: one table drives the key handling, the footer and the help overlay,
 //! so they cannot disagree.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{Action, ReplayCommand};
 
@@ -118,6 +118,13 @@ pub const REPLAY_BINDINGS: &[Binding] = &[
     bind("[/]", "speed", Normal, Always),
     bind("</>", "first/last frame", Normal, Room),
 ];
+
+/// Ctrl-Z, pressed (the terminal loop suspends; not a state change).
+pub fn is_suspend(key: KeyEvent) -> bool {
+    key.kind == KeyEventKind::Press
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.code == KeyCode::Char('z')
+}
 
 /// The replay command a key stands for while browsing a replay, if any.
 pub fn replay_command(key: KeyEvent) -> Option<ReplayCommand> {

@@ -293,6 +293,13 @@ impl App {
                     Mode::Help
                 };
             }
+            // A filter still narrowing the table is open too: Esc clears it, once the panes
+            // Esc closes first are closed.
+            Action::Back if !self.rules.filter.is_empty() && !self.back_closes_a_pane() => {
+                self.rules.filter.clear();
+                self.set_status("filter cleared", false);
+                return self.rules_changed();
+            }
             Action::Back => self.back(),
             Action::Insert => self.start_insert(),
             Action::Delete => self.start_delete(),
@@ -328,6 +335,13 @@ impl App {
                 None
             }
         }
+    }
+
+    /// Whether Esc has a pane or an inner map to close before anything else.
+    fn back_closes_a_pane(&self) -> bool {
+        self.selected()
+            .is_some_and(|v| v.flood_shown || v.since_mark.is_some())
+            || !self.back_stack.is_empty()
     }
 
     /// Tells the collector the new row rules (it orders every map's refreshes by them).

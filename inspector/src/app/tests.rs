@@ -131,6 +131,14 @@ fn a_filter_matches_keys_and_values_and_esc_clears_it() {
     assert_eq!(app.mode, Mode::Normal);
     assert!(app.rules.filter.is_empty());
     assert_eq!(row_keys(&app), [1, 2, 7, 42]);
+    // Applied with Enter, it is cleared by Esc while browsing too (and nothing quits).
+    app.update(Action::StartFilter);
+    app.update(Action::FilterChar('7'));
+    app.update(Action::FilterApply);
+    assert_eq!(row_keys(&app), [7]);
+    app.update(Action::Back);
+    assert!(app.rules.filter.is_empty() && !app.should_quit);
+    assert_eq!(row_keys(&app), [1, 2, 7, 42]);
 }
 
 #[test]

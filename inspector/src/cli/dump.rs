@@ -145,7 +145,15 @@ pub fn write_text(out: &mut impl Write, dump: &MapDump, limit: Option<usize>) ->
             "  {state} (a queue or stack cannot be listed without popping)"
         )?;
     } else {
-        writeln!(out, "  {listed}/{} entries", meta.max_entries)?;
+        if meta.max_entries == 0 {
+            // Local storage: no bound, a value per object.
+            writeln!(
+                out,
+                "  {listed} entries (no max_entries: one per object at most)"
+            )?;
+        } else {
+            writeln!(out, "  {listed}/{} entries", meta.max_entries)?;
+        }
     }
     let shown = limit.map_or(listed, |n| n.min(listed));
     for index in entries::listed(desc, snap).take(shown) {

@@ -141,7 +141,11 @@ fn pin_error(path: &Path, err: MapError) -> LoadError {
                 },
             ),
         },
-        // A pinned program or link opens, but is no map.
+        MapError::NotAMap { what } => LoadError::Pin {
+            path: path.display().to_string(),
+            reason: format!("pinned, but a {what}, not a map"),
+        },
+        // A pinned object the kernel will not describe as a map.
         MapError::Open { source } if source.errno() == libc::EINVAL => LoadError::Pin {
             path: path.display().to_string(),
             reason: "pinned, but not a map (a program or a link?)".into(),

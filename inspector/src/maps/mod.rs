@@ -34,6 +34,8 @@ use crate::{
 pub enum MapError {
     #[error("no map with id {id} (it may have been deleted)")]
     NotFound { id: u32 },
+    #[error("a BPF {what}, not a map")]
+    NotAMap { what: &'static str },
     #[error("cannot open map: {source}")]
     Open {
         #[source]
@@ -152,6 +154,11 @@ pub struct MapHandle {
 impl MapHandle {
     /// Takes ownership of a map fd and asks the kernel what it is.
     pub fn from_fd(fd: OwnedFd) -> Result<Self, MapError> {
+        // The kernel answers a map-info query on a program or link fd too, with that object's
+        // info read as a map's: ask what the fd is first.
+        if let Some(what) = sys::bpf_object_kind(fd.as_fd()).filter(|&what| what != "map") {
+            return Err(MapError::NotAMap { what });
+        }
         let info = sys::map_info(fd.as_fd()).map_err(|source| MapError::Open { source })?;
         let meta = MapMeta::from_raw(&info);
         let (mut key_layout, value_layout, layout_source) = kernel_layouts(&meta);

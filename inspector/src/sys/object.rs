@@ -58,6 +58,23 @@ pub fn obj_pin(fd: BorrowedFd<'_>, path: &Path) -> SysResult<()> {
     bpf("pin", BPF_OBJ_PIN, &mut attr).map(drop)
 }
 
+/// What kind of BPF object an fd holds (`map`, `program`, `link`, `BTF`), from the name of
+/// its anonymous inode; None when it is none of those or /proc cannot say.
+pub fn bpf_object_kind(fd: BorrowedFd<'_>) -> Option<&'static str> {
+    let target = std::fs::read_link(format!("/proc/self/fd/{}", raw(fd))).ok()?;
+    object_kind_of(target.to_str()?)
+}
+
+fn object_kind_of(target: &str) -> Option<&'static str> {
+    match target {
+        "anon_inode:bpf-map" => Some("map"),
+        "anon_inode:bpf-prog" => Some("program"),
+        "anon_inode:bpf_link" | "anon_inode:bpf-link" => Some("link"),
+        "anon_inode:btf" => Some("BTF object"),
+        _ => None,
+    }
+}
+
 /// BPF_OBJ_GET: open a pinned object (map) from bpffs, for reading and writing.
 pub fn obj_get(path: &Path) -> SysResult<OwnedFd> {
     obj_get_with(path, 0)
@@ -90,3 +107,16 @@ fn path_cstring(op: &'static str, path: &Path) -> SysResult<CString> {
 
 // The attr and info layouts, checked at compile time against include/uapi/linux/bpf.h.
 const _: () = assert!(std::mem::offset_of!(CreateAttr, map_name) == 28);
+
+#[cfg(test)]
+mod tests {
+    use super::object_kind_of;
+
+    #[test]
+    fn anonymous_inode_names_tell_maps_from_other_objects() {
+        assert_eq!(object_kind_of("anon_inode:bpf-map"), Some("map"));
+        assert_eq!(object_kind_of("anon_inode:bpf-prog"), Some("program"));
+        assert_eq!(object_kind_of("anon_inode:bpf_link"), Some("link"));
+        assert_eq!(object_kind_of("/etc/passwd"), None);
+    }
+}

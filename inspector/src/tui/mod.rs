@@ -71,7 +71,7 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
     };
     let result = {
         let _restore = RestoreGuard;
-        let terminal = ratatui::init();
+        let terminal = enter_terminal()?;
         runtime.block_on(main_loop(
             terminal,
             app,
@@ -97,6 +97,30 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
         Some(number) => Err(Interrupted(number).into()),
         None => Ok(()),
     }
+}
+
+/// The TUI draws on stdout and reads keys from the controlling terminal: both must be there.
+pub fn need_a_terminal() -> color_eyre::Result<()> {
+    use std::io::IsTerminal as _;
+    let problem = if !io::stdout().is_terminal() {
+        Some("its output is not a terminal")
+    } else if std::fs::File::open("/dev/tty").is_err() {
+        Some("it has no controlling terminal to read keys from")
+    } else {
+        None
+    };
+    match problem {
+        Some(why) => Err(color_eyre::eyre::eyre!(
+            "the TUI needs a terminal, and {why}: run it in one, or use `mapinspect dump`, \
+             `record` or `export` for output without one"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// ratatui's set-up (raw mode, alternate screen), failing with a message instead of a panic.
+pub(crate) fn enter_terminal() -> color_eyre::Result<ratatui::DefaultTerminal> {
+    ratatui::try_init().map_err(|err| color_eyre::eyre::eyre!("cannot set up the terminal: {err}"))
 }
 
 struct RestoreGuard;
@@ -139,6 +163,11 @@ where
         terminal.draw(|frame| ui::draw(frame, &app))?;
         tokio::select! {
             event = input.next() => match event {
+                // Raw mode turns Ctrl-Z into a key, not SIGTSTP: suspend as the shell would.
+                Some(Ok(TermEvent::Key(key))) if keys::is_suspend(key) => {
+                    signals::suspend()?;
+                    terminal.draw(|_| {})?;
+                }
                 Some(Ok(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
                     if let Some(command) = own_keys(&app, key) {
                         if commands.send(command).is_err() {

@@ -21,6 +21,8 @@ use crate::{
 /// Opens the recording at `path` in the TUI until the user quits.
 pub fn run(path: &Path) -> Result<()> {
     let recording = reader::open(path)?;
+    // The file first (a wrong one is the likelier mistake), then where to show it.
+    super::need_a_terminal()?;
     let file = path.file_name().map_or_else(
         || path.display().to_string(),
         |name| name.to_string_lossy().into(),
@@ -43,7 +45,7 @@ pub fn run(path: &Path) -> Result<()> {
     };
     let result = {
         let _restore = RestoreGuard;
-        let terminal = ratatui::init();
+        let terminal = super::enter_terminal()?;
         runtime.block_on(main_loop(
             terminal,
             app,

@@ -23,6 +23,8 @@ pub fn title(view: &MapView) -> (String, String) {
     let max = desc.meta.max_entries;
     let counts = match entry_count(view) {
         Some(count) if kind.is_array() => format!("{count}/{max} slots non-zero"),
+        // Local storage has no max_entries (0): a value per object, as many as objects.
+        Some(count) if max == 0 => format!("{count} entries, no bound"),
         Some(count) => format!("{count}/{max} entries"),
         None => String::new(),
     };

@@ -101,9 +101,11 @@ impl Fill {
         }
     }
 
-    /// "4/1024"; arrays say "3/16 set", as every slot of an array always exists.
+    /// "4/1024"; arrays say "3/16 set", as every slot of an array always exists; a map with
+    /// no bound (local storage: max_entries 0) just its count.
     fn count(&self) -> String {
         match self {
+            Self::Used { count, max: 0, .. } => format!("{count}"),
             Self::Used {
                 count,
                 max,
@@ -130,6 +132,7 @@ impl Fill {
             ),
             Self::Typed(None) => Span::styled("info", theme::muted()),
             Self::Head(false) => Span::styled("empty", theme::muted()),
+            Self::Used { count, max: 0, .. } => Span::raw(format!("{count}")),
             Self::Used { count, max, .. } => {
                 Span::styled(percent(*count, *max), theme::fill(fraction(*count, *max)))
             }
@@ -176,6 +179,9 @@ fn wide_row(view: &MapView, fill: &Fill, width: usize, count_width: usize) -> Ro
             });
             let max = format!(" · max {}", view.desc.meta.max_entries);
             second.push(Span::styled(max, theme::muted()));
+        }
+        Fill::Used { max: 0, .. } => {
+            second.push(Span::raw(format!("{} entries, no bound", fill.count())));
         }
         Fill::Used { count, max, .. } => {
             let share = fraction(*count, *max);

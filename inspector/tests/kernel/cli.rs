@@ -129,3 +129,17 @@ fn flood_refuses_a_queue_and_an_unknown_map_in_one_plain_line() {
         );
     }
 }
+
+#[test]
+fn the_tui_without_a_terminal_says_so_and_loads_nothing() {
+    // No kernel needed: the check comes before anything is loaded.
+    let output = mapinspect()
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the TUI needs a terminal"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.stdout.is_empty(), "no escape codes written");
+}

@@ -144,7 +144,7 @@ fn quit_restores_the_terminal_detaches_and_exits_131() {
 }
 
 #[test]
-fn tstp_leaves_the_screen_and_fg_brings_it_back() {
+fn tstp_and_ctrl_z_leave_the_screen_and_fg_brings_it_back() {
     let Some(_guard) = util::kernel() else {
         return;
     };
@@ -177,6 +177,18 @@ fn tstp_leaves_the_screen_and_fg_brings_it_back() {
         s.contains("EXECS") && s.contains("EXP_LRU") && s.contains("q quit")
     });
     assert_eq!(session.display("#{alternate_on}"), "1");
+    // Ctrl-Z, a key in raw mode (no SIGTSTP from the terminal), does the same.
+    session.keys(&["C-z"]);
+    session.wait_for("the shell after Ctrl-Z", Duration::from_secs(10), |s| {
+        s.matches("Stopped").count() >= 2
+    });
+    assert_eq!(session.display("#{alternate_on}"), "0");
+    session.keys(&["fg", "Enter"]);
+    session.wait_for(
+        "the TUI after the second fg",
+        Duration::from_secs(10),
+        |s| s.contains("EXECS") && s.contains("EXP_LRU") && s.contains("q quit"),
+    );
     // Keys reach it again (raw mode is back): ? opens the help, q closes it and q quits.
     session.keys(&["?"]);
     session.wait_for("help", Duration::from_secs(5), |s| s.contains("close help"));

@@ -363,6 +363,30 @@ fn program_arrays_name_the_program_in_each_slot() {
     assert_eq!(entry["program"]["id"], shown["id"]);
     assert_eq!(entry["program"]["name"], shown["name"]);
     assert_eq!(entry["program"]["type"], shown["type"]);
+    // The program's own pin is no map: every mode refuses it at once, saying what it is.
+    let recording = std::env::temp_dir().join(format!("mi-{}-prog.mirec", std::process::id()));
+    let recording = recording.to_str().unwrap();
+    for args in [
+        vec!["--pin", prog.as_str(), "dump"],
+        vec![
+            "--pin",
+            prog.as_str(),
+            "record",
+            "-o",
+            recording,
+            "--duration",
+            "1",
+        ],
+    ] {
+        let out = mapinspect(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("a program, not a map"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_file(recording);
 }
 
 #[test]

@@ -58,8 +58,11 @@ pub(super) fn open(pick: Pick<'_>) -> Result<(Vec<MapHandle>, Vec<ProgramStatus>
     for map in &mut maps {
         map.owners = owners(&programs, map.meta().id);
     }
+    // One map picked: the programs that matter are its users, not every program on the host.
+    let ids: Vec<u32> = maps.iter().map(|m| m.meta().id).collect();
     let statuses = programs
         .iter()
+        .filter(|p| matches!(pick, Pick::All) || p.map_ids.iter().any(|id| ids.contains(id)))
         .map(|p| ProgramStatus {
             name: p.name.clone(),
             attachment: format!(

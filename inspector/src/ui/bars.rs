@@ -11,7 +11,7 @@ use ratatui::{
 
 use super::{cells, fit, theme};
 use crate::app::{
-    App, Mode, Pane, Popup, ReplayStatus,
+    App, Mode, Ownership, Pane, Popup, ReplayStatus,
     keys::{self, BINDINGS, Binding, Footer},
 };
 
@@ -55,11 +55,19 @@ pub fn header(frame: &mut Frame, area: Rect, app: &App) {
 /// The live header's facts after the map count: programs and the refresh interval.
 fn live_facts(app: &App, facts: &mut Vec<String>) {
     // Inspecting other programs' maps, mapinspect loads no programs of its own.
-    if !app.programs.is_empty() {
+    if app.programs.is_empty() {
+        // Nothing to say: the maps of an object with no programs, or none found.
+    } else if app.ownership == Ownership::Own {
         let attached = app.programs.iter().filter(|p| p.attached).count();
         facts.push(format!(
             "{attached}/{} programs attached",
             app.programs.len()
+        ));
+    } else {
+        // Other tools' programs: which use the maps is known, whether attached is theirs.
+        facts.push(format!(
+            "{} of other tools",
+            plural(app.programs.len(), "program")
         ));
     }
     facts.push(match app.pace {

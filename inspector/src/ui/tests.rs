@@ -242,3 +242,22 @@ fn a_big_map_says_filtering_until_its_rows_follow_the_filter() {
     );
     assert!(!screen.contains("filtering…"), "{screen}");
 }
+
+#[test]
+fn the_header_counts_attached_programs_only_of_our_own_object() {
+    use crate::{app::Ownership, loader::ProgramStatus};
+    let mut app = test_fixtures::app();
+    let program = |attached| ProgramStatus {
+        name: "p".into(),
+        attachment: "tracepoint".into(),
+        attached,
+    };
+    app.programs = vec![program(true), program(false)];
+    let header = |app: &App| text(render(app, 100, 20).backend().buffer());
+    assert!(header(&app).contains("1/2 programs attached"));
+    // Another tool's programs: whether they are attached is not ours to say.
+    app.ownership = Ownership::ReadOnly;
+    let screen = header(&app);
+    assert!(screen.contains("2 programs of other tools"), "{screen}");
+    assert!(!screen.contains("attached"), "{screen}");
+}

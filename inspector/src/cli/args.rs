@@ -121,14 +121,14 @@ pub enum Command {
     /// Record every map of the source, each --interval, to a file `replay` opens (frames
     /// hold only what changed since the one before, with a whole frame every 30).
     Record {
-        /// The file to write (replaced if it exists).
+        /// The file to write (replaced once the recording ends; created 0600).
         #[arg(short = 'o', long, value_name = "FILE")]
         output: PathBuf,
         /// Stop after this many seconds (default: at Ctrl-C or SIGTERM).
         #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
         duration: Option<Duration>,
         /// Stop before the file grows past this (bytes, or with K, M, G).
-        #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::loader::object_file::parse_size)]
+        #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = super::record::parse_max_size)]
         max_size: u64,
     },
     /// Replay a recording in the TUI: no root, no BPF (space plays, , and . step).

@@ -76,7 +76,7 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> Result<usize, Refusal> {
     Ok(got)
 }
 
-fn kind_of(kind: &std::fs::FileType) -> &'static str {
+pub(crate) fn kind_of(kind: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt as _;
     if kind.is_dir() {
         "a directory"
@@ -135,6 +135,17 @@ fn machine_name(machine: u16) -> &'static str {
 
 /// Parses `--max-object-size`: bytes, or with a K, M or G suffix (binary: KiB, MiB, GiB).
 pub fn parse_size(text: &str) -> Result<u64, String> {
+    let bytes = parse_bytes(text)?;
+    if bytes < EHDR_SIZE as u64 {
+        return Err(format!(
+            "{bytes} bytes cannot hold an ELF header (64 bytes)"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A byte count: digits, then an optional K, M or G (powers of 1024).
+pub fn parse_bytes(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -153,11 +164,6 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let bytes = number
         .checked_mul(1 << shift)
         .ok_or_else(|| format!("{text} is too big"))?;
-    if bytes < EHDR_SIZE as u64 {
-        return Err(format!(
-            "{bytes} bytes cannot hold an ELF header (64 bytes)"
-        ));
-    }
     Ok(bytes)
 }
 

@@ -18,6 +18,7 @@ mod ops;
 mod package;
 mod privilege;
 mod record;
+mod record_output;
 mod ring_records;
 mod scale;
 mod signals;

@@ -14,13 +14,13 @@ use inspector::record::reader;
 
 use crate::tmux::Session;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_mapinspect");
+pub(crate) const BINARY: &str = env!("CARGO_BIN_EXE_mapinspect");
 
 /// A directory of this test's own, readable by nobody, removed on drop.
-struct Dir(PathBuf);
+pub(crate) struct Dir(pub(crate) PathBuf);
 
 impl Dir {
-    fn new(name: &str) -> Self {
+    pub(crate) fn new(name: &str) -> Self {
         let path =
             std::env::temp_dir().join(format!("mapinspect-record-{}-{name}", std::process::id()));
         let _ = fs::remove_dir_all(&path);
@@ -29,7 +29,7 @@ impl Dir {
         Self(path)
     }
 
-    fn file(&self, name: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.0.join(name)
     }
 }
@@ -55,6 +55,8 @@ fn record(file: &Path, args: &[&str]) -> String {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "record failed: {stderr}");
+    // Recordings are created 0600; nobody replays them once shared, as the README says.
+    fs::set_permissions(file, fs::Permissions::from_mode(0o644)).unwrap();
     stderr
 }
 

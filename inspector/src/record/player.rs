@@ -24,7 +24,7 @@ use crate::{
 };
 
 /// The speeds `[` and `]` step through.
-pub const SPEEDS: [f64; 8] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 64.0];
+pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 const NORMAL_SPEED: usize = 2;
 
 /// One map at the frame on screen.

@@ -167,6 +167,24 @@ fn playing_follows_the_recorded_pace_at_the_chosen_speed() {
 }
 
 #[test]
+fn the_speed_ladder_doubles_and_halves_one_step_at_a_time() {
+    let mut player = player(record(3));
+    let mut up = vec![player.speed()];
+    for _ in 0..SPEEDS.len() {
+        player.command(ReplayCommand::Faster).unwrap();
+        up.push(player.speed());
+    }
+    assert_eq!(up, [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 64.0, 64.0, 64.0]);
+    let mut down = Vec::new();
+    for _ in 0..SPEEDS.len() {
+        player.command(ReplayCommand::Slower).unwrap();
+        down.push(player.speed());
+    }
+    assert_eq!(down, [32.0, 16.0, 8.0, 4.0, 2.0, 1.0, 0.5, 0.25, 0.25]);
+    assert!(SPEEDS.windows(2).all(|pair| pair[1] == pair[0] * 2.0));
+}
+
+#[test]
 fn a_recording_of_unchanged_maps_stays_small() {
     // Every round the same: frames after the first are all "same".
     let descs: Vec<_> = test_fixtures::app()

@@ -81,14 +81,23 @@ fn live_facts(app: &App, facts: &mut Vec<String>) {
     });
 }
 
+/// A replay speed as the README writes it: ¼x, ½x, 1x … 64x.
+fn speed_label(speed: f64) -> String {
+    if speed == 0.25 {
+        "¼x".into()
+    } else if speed == 0.5 {
+        "½x".into()
+    } else if speed >= 1.0 {
+        format!("{speed}x")
+    } else {
+        format!("{speed:.2}x")
+    }
+}
+
 /// "replay FILE · frame N/M · +12.5 s · 2x · playing", in place of the interval (the
 /// pace is the recording's; the replay keys are in the footer).
 fn replay_facts(replay: &ReplayStatus, maps: Vec<String>) -> Vec<String> {
-    let speed = if replay.speed >= 1.0 {
-        format!("{}x", replay.speed)
-    } else {
-        format!("{:.2}x", replay.speed)
-    };
+    let speed = speed_label(replay.speed);
     let state = if replay.playing { "playing" } else { "paused" };
     let mut facts = vec![format!("replay {}", replay.file)];
     facts.extend(maps);
@@ -268,5 +277,20 @@ fn short_count(n: usize) -> String {
         1_000_000.. => format!("{}M", (n + 500_000) / 1_000_000),
         1_000.. => format!("{}k", (n + 500) / 1_000),
         _ => n.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::speed_label;
+    use crate::record::player::SPEEDS;
+
+    #[test]
+    fn speeds_read_as_the_readme_writes_them() {
+        let labels: Vec<String> = SPEEDS.iter().map(|&s| speed_label(s)).collect();
+        assert_eq!(
+            labels,
+            ["¼x", "½x", "1x", "2x", "4x", "8x", "16x", "32x", "64x"]
+        );
     }
 }

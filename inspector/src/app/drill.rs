@@ -28,6 +28,11 @@ impl App {
             self.set_status(format!("inner map {name}: Esc goes back"), false);
             return None;
         }
+        if self.replay.is_some() {
+            let text = format!("inner map {id}: {}", super::keys::REPLAY_CANNOT);
+            self.set_status(text, true);
+            return None;
+        }
         self.set_status(format!("opening inner map {id}…"), false);
         Some(Effect::OpenInner { map: parent, id })
     }

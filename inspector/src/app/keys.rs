@@ -126,6 +126,28 @@ pub fn is_suspend(key: KeyEvent) -> bool {
         && key.code == KeyCode::Char('z')
 }
 
+/// Browsing keys that ask the kernel or pace live reads: a replay leaves them out of the
+/// footer and `?`, and refuses them with [`REPLAY_CANNOT`].
+pub const LIVE_ONLY_KEYS: &[&str] = &["i", "d", "x", "l", "f", "F", "r", "p", "+/-"];
+
+/// What a replay says to a key that would ask the kernel.
+pub const REPLAY_CANNOT: &str =
+    "a replay shows what was recorded and cannot ask the kernel (run mapinspect live for that)";
+
+/// Whether an action asks the kernel (edits, lookups, probes, floods), which a replay cannot.
+pub fn asks_kernel(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Insert
+            | Action::Delete
+            | Action::Take
+            | Action::Lookup
+            | Action::Flood
+            | Action::FloodCount
+            | Action::ToggleFloodResult
+    )
+}
+
 /// The replay command a key stands for while browsing a replay, if any.
 pub fn replay_command(key: KeyEvent) -> Option<ReplayCommand> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -328,6 +350,24 @@ mod tests {
             action_for(Mode::Flood, key(KeyCode::Char('m'))),
             Some(Action::FloodMode)
         );
+    }
+
+    #[test]
+    fn live_only_keys_are_bindings_and_ask_the_kernel() {
+        for keys in LIVE_ONLY_KEYS {
+            assert!(
+                BINDINGS.iter().any(|b| b.mode == Normal && b.keys == *keys),
+                "{keys}"
+            );
+        }
+        for c in ['i', 'd', 'x', 'l', 'f', 'F', 'r'] {
+            let action = action_for(Normal, key(KeyCode::Char(c))).unwrap();
+            assert!(asks_kernel(action), "{c}");
+        }
+        for c in ['H', 'm', 'c', 's', '/', 'h', 'z'] {
+            let action = action_for(Normal, key(KeyCode::Char(c))).unwrap();
+            assert!(!asks_kernel(action), "{c}");
+        }
     }
 
     #[test]

@@ -215,6 +215,10 @@ impl App {
         ) {
             return self.popup_action(action);
         }
+        if self.replay.is_some() && keys::asks_kernel(action) {
+            self.set_status(keys::REPLAY_CANNOT, true);
+            return None;
+        }
         let page = self.page_rows as isize;
         match action {
             Action::Up => return self.move_by(-1),

@@ -231,8 +231,8 @@ fn relevant(binding: &Binding, app: &App) -> bool {
         // The probe popup is one line: no fields to move between, no flags.
         (Some(Popup::Probe(_)), keys::FLAGS_KEYS | keys::PER_CPU_KEYS) => false,
         (Some(Popup::Probe(_)), "Tab/↓" | "S-Tab/↑" | "^S") => false,
-        // A replay cannot ask the kernel: no editing, lookups or floods to offer.
-        (None, "i" | "d" | "l" | "f") => app.replay.is_none(),
+        // A replay cannot ask the kernel: no editing, lookups, floods or live pace to offer.
+        (None, k) if keys::LIVE_ONLY_KEYS.contains(&k) => app.replay.is_none(),
         _ => true,
     }
 }

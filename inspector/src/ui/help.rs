@@ -10,7 +10,7 @@ use ratatui::{
 use super::{cells, fit, theme};
 use crate::app::{
     Mode,
-    keys::{BINDINGS, Binding, REPLAY_BINDINGS},
+    keys::{BINDINGS, Binding, LIVE_ONLY_KEYS, REPLAY_BINDINGS},
 };
 
 /// One column's width, and the popup's in one column.
@@ -33,10 +33,20 @@ const SECTIONS: [(Mode, &str); 7] = [
 pub fn draw(frame: &mut Frame, screen: Rect, replay: bool) {
     let mut sections: Vec<Vec<Line>> = SECTIONS
         .iter()
-        .map(|&(mode, heading)| section(BINDINGS, mode, heading))
+        // A replay opens no popup and takes no live-only key (`keys::LIVE_ONLY_KEYS`).
+        .filter(|&&(mode, _)| !replay || matches!(mode, Mode::Normal | Mode::Filter | Mode::Help))
+        .map(|&(mode, heading)| {
+            let shown = |b: &Binding| !replay || !LIVE_ONLY_KEYS.contains(&b.keys);
+            section(BINDINGS, mode, heading, shown)
+        })
         .collect();
     if replay {
-        let keys = section(REPLAY_BINDINGS, Mode::Normal, "replaying (p, +/- too)");
+        let keys = section(
+            REPLAY_BINDINGS,
+            Mode::Normal,
+            "replaying (p, +/- too)",
+            |_| true,
+        );
         sections.insert(1, keys);
     }
     let all: usize = sections.iter().map(Vec::len).sum();
@@ -79,8 +89,16 @@ pub fn draw(frame: &mut Frame, screen: Rect, replay: bool) {
 }
 
 /// A heading and the mode's bindings, keys padded to one width.
-fn section(table: &[Binding], mode: Mode, heading: &str) -> Vec<Line<'static>> {
-    let bindings: Vec<_> = table.iter().filter(|b| b.mode == mode).collect();
+fn section(
+    table: &[Binding],
+    mode: Mode,
+    heading: &str,
+    shown: impl Fn(&Binding) -> bool,
+) -> Vec<Line<'static>> {
+    let bindings: Vec<_> = table
+        .iter()
+        .filter(|b| b.mode == mode && shown(b))
+        .collect();
     let keys_w = bindings.iter().map(|b| cells(b.keys)).max().unwrap_or(0);
     let mut lines = vec![Line::styled(heading.to_string(), theme::header())];
     for binding in bindings {

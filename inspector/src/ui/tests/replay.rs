@@ -257,4 +257,73 @@ fn the_help_of_a_replay_lists_its_keys() {
     assert!(text(&replay.app).contains("replaying (p, +/- too)"));
     assert!(text(&replay.app).contains("first/last frame"));
     assert!(!text(&live.app).contains("replaying"));
+    // Nothing a replay cannot do: no edits, floods, lookups, live pace, or their popups.
+    let shown = text(&replay.app);
+    for live_only in [
+        "insert/update",
+        "delete the selected",
+        "lookup & delete",
+        "lookup (peek",
+        "flood",
+        "pause / resume refresh",
+        "refresh faster",
+        "in a prompt",
+    ] {
+        assert!(!shown.contains(live_only), "{live_only}:\n{shown}");
+        assert!(text(&live.app).contains(live_only), "{live_only}");
+    }
+}
+
+#[test]
+fn keys_that_ask_the_kernel_say_at_once_that_a_replay_cannot() {
+    let (_, mut replay) = both(&[&[Action::Open]]);
+    for action in [
+        Action::Insert,
+        Action::Delete,
+        Action::Take,
+        Action::Lookup,
+        Action::Flood,
+        Action::FloodCount,
+        Action::ToggleFloodResult,
+    ] {
+        replay.app.status = None;
+        assert_eq!(replay.app.update(action), None, "{action:?}");
+        assert!(replay.app.popup.is_none(), "{action:?} opened a popup");
+        assert_eq!(replay.app.mode, crate::app::Mode::Normal);
+        let status = replay.app.status.as_ref().expect("a status line");
+        assert_eq!(status.text, crate::app::keys::REPLAY_CANNOT, "{action:?}");
+    }
+    let footer = super::text(render(&replay.app, 200, 12).backend().buffer());
+    let footer = footer.lines().last().unwrap();
+    for key in [" i ", " d ", " x ", " l ", " f ", " F ", " r ", " p "] {
+        assert!(!footer.contains(key), "{key:?} in {footer}");
+    }
+}
+
+#[test]
+fn enter_on_an_inner_map_slot_of_a_replay_does_not_ask_the_kernel() {
+    use crate::test_fixtures::typed::{self, OUTER};
+    let mut app = typed::typed_app();
+    app.replay = Some(crate::app::ReplayStatus {
+        file: "s.mirec".into(),
+        frame: 1,
+        frames: 1,
+        at: std::time::Duration::ZERO,
+        speed: 1.0,
+        playing: false,
+        note: None,
+    });
+    super::press(&mut app, &[Action::Down; OUTER]);
+    app.update(Action::Open);
+    assert_eq!(
+        app.update(Action::Open),
+        None,
+        "no OpenInner for the player"
+    );
+    let status = app.status.as_ref().expect("a status line");
+    assert!(
+        status.text.contains("cannot ask the kernel"),
+        "{}",
+        status.text
+    );
 }

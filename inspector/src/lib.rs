@@ -66,7 +66,10 @@ pub fn run(cli: Cli) -> color_eyre::Result<()> {
             duration,
             max_size,
         }) => cli::record::run(&cli, output, *duration, *max_size),
-        Some(Command::Replay { file }) => tui::replay::run(file),
+        Some(Command::Replay { file }) => {
+            cli::refuse_live_flags(std::env::args_os()).map_err(color_eyre::eyre::Report::msg)?;
+            tui::replay::run(file)
+        }
         Some(Command::Completions { shell }) => {
             Ok(cli::manual::print(&cli::manual::completions(*shell))?)
         }

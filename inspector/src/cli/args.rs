@@ -192,9 +192,70 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
     Ok(interval)
 }
 
+/// The global flags that choose or shape a live source, as clap names them and as typed.
+const LIVE_FLAGS: [(&str, &str); 9] = [
+    ("object", "--object"),
+    ("system", "--system"),
+    ("map_id", "--map-id"),
+    ("pin", "--pin"),
+    ("write", "--write"),
+    ("key_type", "--key-type"),
+    ("value_type", "--value-type"),
+    ("interval", "--interval"),
+    ("max_object_size", "--max-object-size"),
+];
+
+/// `replay` reads a file, not the kernel: a source flag given with it would be silently
+/// ignored, so it is refused, named. `args` is the whole command line (argv).
+pub fn refuse_live_flags<I, T>(args: I) -> Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory as _, parser::ValueSource};
+    let Ok(matches) = Cli::command().try_get_matches_from(args) else {
+        return Ok(());
+    };
+    let given = |m: &clap::ArgMatches, id: &str| {
+        m.try_contains_id(id).unwrap_or(false)
+            && m.value_source(id) == Some(ValueSource::CommandLine)
+    };
+    let replay = matches.subcommand_matches("replay");
+    for (id, flag) in LIVE_FLAGS {
+        if given(&matches, id) || replay.is_some_and(|m| given(m, id)) {
+            return Err(format!(
+                "replay takes no {flag}: it plays what the file recorded (its source, types \
+                 and pace are the recording's)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn replay_refuses_source_flags_by_name() {
+        let refused = |args: &[&str]| {
+            let argv = ["mapinspect"].iter().chain(args).copied();
+            refuse_live_flags(argv).err()
+        };
+        assert_eq!(refused(&["replay", "s.mirec"]), None);
+        for (args, flag) in [
+            (&["replay", "s.mirec", "--pin", "/nonexistent"][..], "--pin"),
+            (&["--object", "x.o", "replay", "s.mirec"], "--object"),
+            (&["replay", "s.mirec", "--system"], "--system"),
+            (&["replay", "s.mirec", "--write"], "--write"),
+            (&["replay", "s.mirec", "--key-type", "u32"], "--key-type"),
+            (&["replay", "s.mirec", "--interval", "2"], "--interval"),
+            (&["replay", "s.mirec", "--map-id", "3"], "--map-id"),
+        ] {
+            let err = refused(args).unwrap_or_else(|| panic!("{args:?} accepted"));
+            assert!(err.contains(&format!("takes no {flag}:")), "{err}");
+        }
+    }
 
     #[test]
     fn dump_parses_its_options() {

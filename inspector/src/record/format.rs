@@ -34,7 +34,8 @@ pub enum FormatError {
     Version { found: u16 },
     #[error("the recording ends before its header")]
     NoHeader,
-    #[error("block {index} is damaged: {reason}")]
+    /// Block 0 is the header: said so, the user has no block numbers.
+    #[error("{} is damaged: {reason}", if *index == 0 { "the header".to_string() } else { format!("block {index}") })]
     Damaged { index: usize, reason: String },
     #[error("cannot encode a block: {0}")]
     Encode(String),
@@ -234,13 +235,15 @@ fn encode_error(err: impl std::fmt::Display) -> FormatError {
 
 /// Decompresses one block's bytes (at most [`MAX_BLOCK`]) and decodes them.
 pub fn decode_block<T: DeserializeOwned>(packed: &[u8]) -> Result<T, String> {
-    let mut decoder =
-        zstd::stream::read::Decoder::with_buffer(packed).map_err(|e| e.to_string())?;
+    // zstd's own words ("Destination buffer is too small") mean nothing to a user alone.
+    let undecodable =
+        |e: std::io::Error| format!("its compressed data does not decode (zstd: {e})");
+    let mut decoder = zstd::stream::read::Decoder::with_buffer(packed).map_err(undecodable)?;
     let mut plain = Vec::new();
     (&mut decoder)
         .take(MAX_BLOCK + 1)
         .read_to_end(&mut plain)
-        .map_err(|e| e.to_string())?;
+        .map_err(undecodable)?;
     if plain.len() as u64 > MAX_BLOCK {
         return Err(format!("it decompresses to over {MAX_BLOCK} bytes"));
     }

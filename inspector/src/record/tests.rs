@@ -84,6 +84,31 @@ fn a_recording_cut_anywhere_replays_its_whole_frames() {
 }
 
 #[test]
+fn damage_is_said_in_words_the_header_by_name() {
+    use super::format::{BLOCK_HEAD_LEN, PREAMBLE_LEN};
+    let bytes = record(2);
+    let len = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+    let header = PREAMBLE_LEN + BLOCK_HEAD_LEN;
+    let frame = header + len(PREAMBLE_LEN) + BLOCK_HEAD_LEN;
+    let mut undecodable = 0;
+    for at in header..header + len(PREAMBLE_LEN) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x5a;
+        let Err(err) = reader::parse(bad) else {
+            continue;
+        };
+        let text = err.to_string();
+        assert!(text.starts_with("the header is damaged: "), "{text}");
+        undecodable += usize::from(text.contains("its compressed data does not decode (zstd: "));
+    }
+    assert!(undecodable > 0, "no flip in the header made zstd fail");
+    let mut bad = bytes.clone();
+    bad[frame + len(frame - BLOCK_HEAD_LEN) / 2] ^= 0x5a;
+    let damage = reader::parse(bad).unwrap().damage.unwrap();
+    assert!(damage.starts_with("frame 1 is damaged: "), "{damage}");
+}
+
+#[test]
 fn damaged_bytes_never_panic() {
     let bytes = record(2);
     let mut rng = fastrand::Rng::with_seed(13);

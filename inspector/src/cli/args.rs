@@ -124,7 +124,7 @@ pub enum Command {
         /// The file to write (replaced once the recording ends; created 0600).
         #[arg(short = 'o', long, value_name = "FILE")]
         output: PathBuf,
-        /// Stop after this many seconds (default: at Ctrl-C or SIGTERM).
+        /// Stop after this many seconds (default: at Ctrl-C, SIGTERM or SIGHUP).
         #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
         duration: Option<Duration>,
         /// Stop before the file grows past this (bytes, or with K, M, G).

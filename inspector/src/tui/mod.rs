@@ -61,27 +61,7 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
         .name("collector".into())
         .spawn(move || Collector::new(loaded, interval, rules_rx).run(command_rx, collector_tx))?;
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    // Handlers first: a signal from here on finds the loop, not the default action.
-    let signals = {
-        let _context = runtime.enter();
-        Signals::new()?
-    };
-    let result = {
-        let _restore = RestoreGuard;
-        let terminal = enter_terminal()?;
-        runtime.block_on(main_loop(
-            terminal,
-            app,
-            EventStream::new(),
-            signals,
-            collector_rx,
-            &command_tx,
-            |_, _| None,
-        ))
-    };
+    let result = show(app, collector_rx, &command_tx, |_, _| None);
     // Programs detach when the collector drops the loaded object. A long operation (a big
     // flood) may still be running: quit anyway after a moment; the kernel detaches and frees
     // everything when the process exits.
@@ -97,6 +77,39 @@ pub fn run(loaded: Loaded, interval: Duration) -> color_eyre::Result<()> {
         Some(number) => Err(Interrupted(number).into()),
         None => Ok(()),
     }
+}
+
+/// The screen over any source (the collector, a replay's player) until the user quits: a
+/// current-thread runtime, the signal handlers first (a signal from then on finds the loop,
+/// not the default action), the terminal, restored on every way out, and the main loop.
+/// Returns the signal that ended it, if one did.
+pub(crate) fn show<K>(
+    app: App,
+    from_source: UnboundedReceiver<FromCollector>,
+    commands: &Commands,
+    own_keys: K,
+) -> color_eyre::Result<Option<i32>>
+where
+    K: Fn(&App, KeyEvent) -> Option<ToCollector>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let signals = {
+        let _context = runtime.enter();
+        Signals::new()?
+    };
+    let _restore = RestoreGuard;
+    let terminal = enter_terminal()?;
+    runtime.block_on(main_loop(
+        terminal,
+        app,
+        EventStream::new(),
+        signals,
+        from_source,
+        commands,
+        own_keys,
+    ))
 }
 
 /// The TUI draws on stdout and reads keys from the controlling terminal: both must be there.

@@ -9,10 +9,10 @@ use std::{
 };
 
 use color_eyre::eyre::{Result, eyre};
-use crossterm::event::{EventStream, KeyEvent};
+use crossterm::event::KeyEvent;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-use super::{Interrupted, RestoreGuard, main_loop, ordering::Commands, signals::Signals};
+use super::{Interrupted, ordering::Commands};
 use crate::{
     app::{App, FromCollector, Mode, Ownership, ToCollector, keys},
     record::{Recording, maps::program_status, player::Player, reader},
@@ -36,26 +36,7 @@ pub fn run(path: &Path) -> Result<()> {
     let thread = std::thread::Builder::new()
         .name("player".into())
         .spawn(move || play(player, &command_rx, &player_tx))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let signals = {
-        let _context = runtime.enter();
-        Signals::new()?
-    };
-    let result = {
-        let _restore = RestoreGuard;
-        let terminal = super::enter_terminal()?;
-        runtime.block_on(main_loop(
-            terminal,
-            app,
-            EventStream::new(),
-            signals,
-            player_rx,
-            &command_tx,
-            replay_key,
-        ))
-    };
+    let result = super::show(app, player_rx, &command_tx, replay_key);
     let _ = command_tx.send(ToCollector::Stop);
     let _ = thread.join();
     match result? {

@@ -2,9 +2,9 @@
 //! start, so spans and rates come out the same on every run.
 use std::time::{Duration, Instant};
 
+use super::{exec_value, u32_key};
 use crate::{
     app::{App, Refresh},
-    maps::Snapshot,
     tui::diff::Changes,
 };
 
@@ -21,16 +21,7 @@ pub fn refresh_at(
     start: Instant,
     secs: u64,
 ) {
-    let desc = &app.maps[map].desc;
-    let mut snap = Snapshot::new(
-        desc.meta.id,
-        desc.meta.key_size as usize,
-        desc.value_stride(),
-        desc.cpus,
-    );
-    for (key, value) in entries {
-        snap.push(key, value);
-    }
+    let mut snap = super::snapshot(&app.maps[map].desc, entries);
     snap.taken_at = start + Duration::from_secs(secs);
     let n = snap.len();
     app.apply_refresh(Refresh {
@@ -45,4 +36,15 @@ pub fn refresh_at(
         )),
         rows: None,
     });
+}
+
+/// The HASH fixture one refresh after a mark: key 1 gone, key 2 changed, key 9 new, keys 7
+/// and 42 as they were.
+pub fn hash_after_mark() -> Vec<(Vec<u8>, Vec<u8>)> {
+    vec![
+        (u32_key(2), exec_value(4, 1000, "/bin/true")),
+        (u32_key(7), exec_value(41, 1000, "/usr/bin/cargo")),
+        (u32_key(9), exec_value(1, 0, "/bin/new")),
+        (u32_key(42), exec_value(1, 65534, "/sbin/init")),
+    ]
 }

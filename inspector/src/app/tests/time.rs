@@ -128,12 +128,7 @@ fn the_since_mark_view_shows_added_changed_and_gone_entries() {
     );
     app.update(Action::SetMark);
     // Key 1 goes, key 2 changes, key 9 comes; 7 and 42 stay as they were.
-    let now = [
-        (u32_key(2), exec_value(4, 1000, "/bin/true")),
-        (u32_key(7), exec_value(41, 1000, "/usr/bin/cargo")),
-        (u32_key(9), exec_value(1, 0, "/bin/new")),
-        (u32_key(42), exec_value(1, 65534, "/sbin/init")),
-    ];
+    let now = test_fixtures::hash_after_mark();
     refresh_at(&mut app, HASH, &now, t0, 1);
     assert_eq!(app.selected().unwrap().rows.len(), 4, "every entry until c");
     app.update(Action::ToggleSinceMark);

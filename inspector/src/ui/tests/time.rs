@@ -87,12 +87,7 @@ fn since_mark_view_side_by_side() {
     let mut app = test_fixtures::app();
     let t0 = taken_at(&app, HASH);
     press(&mut app, &[Action::Open, Action::SetMark]);
-    let now = [
-        (u32_key(2), exec_value(4, 1000, "/bin/true")),
-        (u32_key(7), exec_value(41, 1000, "/usr/bin/cargo")),
-        (u32_key(9), exec_value(1, 0, "/bin/new")),
-        (u32_key(42), exec_value(1, 65534, "/sbin/init")),
-    ];
+    let now = test_fixtures::hash_after_mark();
     refresh_at(&mut app, HASH, &now, t0, 1);
     app.update(Action::ToggleSinceMark);
     insta::assert_snapshot!(render(&app, 120, 20).backend());

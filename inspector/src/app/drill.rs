@@ -50,7 +50,9 @@ impl App {
                 self.enter(opened.parent, index);
                 self.set_status(format!("inner map {name}: Esc goes back"), false);
             }
-            Err(err) => self.set_status(err, true),
+            Err(err) => {
+                self.set_status(format!("cannot open inner map {}: {err}", opened.id), true)
+            }
         }
     }
 

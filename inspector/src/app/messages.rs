@@ -1,8 +1,8 @@
 //! Every message that crosses a boundary in the TUI, in one place: key [`Action`]s into
 //! `App::update`, the [`Effect`]s it hands back to the main loop, the [`ToCollector`] commands
 //! the loop sends the collector thread, and what the collector sends back ([`FromCollector`]:
-//! [`Refresh`]es and [`Outcome`]s). Errors travel as values, not text, so the screen and the
-//! tests can tell their kinds apart.
+//! [`Refresh`]es, [`Outcome`]s, [`Opened`] inner maps, [`Probed`] answers). Errors travel as
+//! values, not text, so the screen and the tests can tell their kinds apart.
 use std::{sync::Arc, time::Duration};
 
 use super::{Ordered, RowRules};
@@ -10,7 +10,7 @@ use crate::{
     maps::{
         MapDesc, MapError, Snapshot,
         ops::{OpError, OpResult, Operation},
-        types::TypeInfo,
+        types::{TypeInfo, lpm::Prefix},
     },
     tui::diff::Changes,
 };
@@ -119,20 +119,53 @@ pub enum Probe {
     BloomAdd(Vec<u8>),
 }
 
-/// An inner map the collector opened, now map `index` (appended to the list).
+/// Inner map `id` of map `parent`, as the collector opened it: now map `index` (appended to
+/// the list, or where it was opened before).
 #[derive(Debug)]
 pub struct Opened {
     pub parent: usize,
-    pub result: Result<(usize, MapDesc), String>,
+    pub id: u32,
+    pub result: Result<(usize, MapDesc), MapError>,
 }
 
-/// The answer to a [`Probe`], in words; `found` is the key to select (an LPM prefix).
+/// The kernel's answer to a [`Probe`] of map `map`.
 #[derive(Debug)]
 pub struct Probed {
     pub map: usize,
-    pub text: String,
-    pub is_error: bool,
-    pub found: Option<Vec<u8>>,
+    pub result: Result<ProbeAnswer, ProbeError>,
+}
+
+/// What a [`Probe`] found out; the app puts it into words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeAnswer {
+    /// The kernel's longest-prefix match of `addr`: its value, and the prefix among the last
+    /// read's keys that holds `addr` (None: one added since that read).
+    Matched {
+        addr: Vec<u8>,
+        prefix: Option<Prefix>,
+        value: Vec<u8>,
+    },
+    /// No prefix holds `addr`.
+    NoMatch { addr: Vec<u8> },
+    /// The bloom filter may hold the value (it can be wrong about yes, never about no).
+    MayHold,
+    /// The bloom filter surely does not hold the value.
+    SurelyNot,
+    /// The value was added to the bloom filter.
+    Added,
+}
+
+/// Why a [`Probe`] got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("that map is gone")]
+    Gone,
+    /// Reading the map (for the LPM prefixes) failed.
+    #[error(transparent)]
+    Read(#[from] MapError),
+    /// The map refused the question, or the kernel failed it.
+    #[error(transparent)]
+    Op(#[from] OpError),
 }
 
 /// A refresh of one map from the collector.

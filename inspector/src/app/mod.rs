@@ -27,8 +27,8 @@ pub use edit::{Confirm, Popup};
 pub use keys::Mode;
 pub use map_view::{HISTORY_LEN, MapView, RowRules, SYNC_ROWS, SortOrder};
 pub use messages::{
-    Action, Effect, FromCollector, Opened, Outcome, Pace, Probe, Probed, Refresh, ReplayCommand,
-    ReplayStatus, ToCollector,
+    Action, Effect, FromCollector, Opened, Outcome, Pace, Probe, ProbeAnswer, ProbeError, Probed,
+    Refresh, ReplayCommand, ReplayStatus, ToCollector,
 };
 pub(crate) use outcome::value_text;
 pub use rows::Ordered;

@@ -2,7 +2,7 @@
 //! prefix routes it; a bloom filter takes a value and says whether it may be in the set
 //! (`l`) or adds it (`i`, own maps or --write). The popup is one line of input; the
 //! collector asks the kernel and answers with a [`Probed`].
-use super::{App, Effect, Mode, Ownership, Popup, Probe, Probed};
+use super::{App, Effect, Mode, Ownership, Popup, Probe, ProbeAnswer, Probed, value_text};
 use crate::{
     maps::{MapDesc, MapKind, types::lpm},
     values::{Layout, encode},
@@ -163,12 +163,61 @@ impl App {
 
     /// The collector's answer: in the status line, and an LPM match selects its prefix.
     pub(super) fn apply_probed(&mut self, probed: Probed) {
-        if let Some(key) = &probed.found {
-            let page = self.page_rows;
-            if let Some(view) = self.maps.get_mut(probed.map) {
-                view.select_key(key, page);
-            }
+        let answer = match probed.result {
+            Ok(answer) => answer,
+            Err(err) => return self.set_status(err.to_string(), true),
+        };
+        let Some(view) = self.maps.get_mut(probed.map) else {
+            return;
+        };
+        if let ProbeAnswer::Matched {
+            prefix: Some(prefix),
+            ..
+        } = &answer
+        {
+            let mut key = prefix.len.to_ne_bytes().to_vec();
+            key.extend(&prefix.data);
+            view.select_key(&key, self.page_rows);
         }
-        self.set_status(probed.text, probed.is_error);
+        let text = answer_text(&view.desc, &answer);
+        self.set_status(text, false);
+    }
+}
+
+/// A probe's answer in words, naming the map.
+fn answer_text(desc: &MapDesc, answer: &ProbeAnswer) -> String {
+    let name = &desc.meta.name;
+    // An address as its prefix of every bit shows it, without the "/32".
+    let addr_text = |addr: &[u8]| {
+        let shown = lpm::Prefix {
+            len: (addr.len() * 8) as u32,
+            data: addr.to_vec(),
+        }
+        .to_string();
+        shown
+            .rsplit_once('/')
+            .map_or(shown.clone(), |(a, _)| a.to_string())
+    };
+    match answer {
+        ProbeAnswer::Matched {
+            addr,
+            prefix,
+            value,
+        } => {
+            let value = value_text(desc, value, Default::default());
+            let prefix = prefix.as_ref().map_or_else(
+                || "a prefix added since the last read".to_string(),
+                ToString::to_string,
+            );
+            format!("{} → {prefix} in {name}: {value}", addr_text(addr))
+        }
+        ProbeAnswer::NoMatch { addr } => {
+            format!("no prefix of {name} holds {}", addr_text(addr))
+        }
+        ProbeAnswer::MayHold => {
+            format!("{name} may hold it (a bloom filter can be wrong about yes, never about no)")
+        }
+        ProbeAnswer::SurelyNot => format!("{name} surely does not hold it"),
+        ProbeAnswer::Added => format!("added to {name}"),
     }
 }

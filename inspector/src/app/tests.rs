@@ -240,6 +240,7 @@ mod decode;
 mod edit;
 mod flood;
 mod ownership;
+mod probe;
 mod time;
 
 /// The actions of typing `text`.

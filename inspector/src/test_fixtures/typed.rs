@@ -27,10 +27,6 @@ pub const BLOOM: usize = 5;
 /// The inner map's id (slot 0 of OUTER).
 pub const INNER_ID: u32 = 77;
 
-fn int(size: usize) -> Layout {
-    Layout::int(size, false)
-}
-
 fn bytes(size: usize) -> Layout {
     Layout::Bytes { size }
 }
@@ -52,11 +48,11 @@ fn read(app: &mut App, map: usize, entries: &[(Vec<u8>, Vec<u8>)], notes: Vec<An
     let desc = app.maps[map].desc.clone();
     let snap = snapshot(&desc, entries);
     let n = snap.len();
-    app.apply_refresh(Refresh {
+    app.apply(FromCollector::Refresh(Refresh {
         map,
         result: Ok((snap.into(), unchanged(n))),
         rows: None,
-    });
+    }));
     let info = TypeInfo {
         facts: None,
         annotations: notes.into_iter().enumerate().collect(),
@@ -77,11 +73,11 @@ fn unlisted(app: &mut App, map: usize, facts: MapFacts, records: Option<RingReco
         kind: kind.label(),
         reason: kind.unlisted_reason().unwrap_or_default(),
     };
-    app.apply_refresh(Refresh {
+    app.apply(FromCollector::Refresh(Refresh {
         map,
         result: Err(error),
         rows: None,
-    });
+    }));
     let info = TypeInfo {
         facts: Some(facts),
         annotations: HashMap::new(),
@@ -111,8 +107,8 @@ pub fn inner_desc() -> MapDesc {
         INNER_ID,
         "per_cpu_users",
         MapKind::Hash,
-        int(4),
-        int(8),
+        Layout::int(4, false),
+        Layout::int(8, false),
         64,
         0,
     )
@@ -121,17 +117,49 @@ pub fn inner_desc() -> MapDesc {
 /// Six typed maps, each read once.
 pub fn typed_app() -> App {
     let descs = vec![
-        desc(31, "routes", MapKind::LpmTrie, bytes(8), int(4), 64, 1),
-        desc(32, "tenants", MapKind::ArrayOfMaps, int(4), int(4), 4, 0),
-        desc(33, "jump_table", MapKind::ProgArray, int(4), int(4), 8, 0),
-        desc(34, "stacks", MapKind::StackTrace, int(4), bytes(32), 128, 0),
+        desc(
+            31,
+            "routes",
+            MapKind::LpmTrie,
+            bytes(8),
+            Layout::int(4, false),
+            64,
+            1,
+        ),
+        desc(
+            32,
+            "tenants",
+            MapKind::ArrayOfMaps,
+            Layout::int(4, false),
+            Layout::int(4, false),
+            4,
+            0,
+        ),
+        desc(
+            33,
+            "jump_table",
+            MapKind::ProgArray,
+            Layout::int(4, false),
+            Layout::int(4, false),
+            8,
+            0,
+        ),
+        desc(
+            34,
+            "stacks",
+            MapKind::StackTrace,
+            Layout::int(4, false),
+            bytes(32),
+            128,
+            0,
+        ),
         desc(35, "events", MapKind::Ringbuf, bytes(0), bytes(0), 4096, 0),
         desc(
             36,
             "seen_comms",
             MapKind::BloomFilter,
             bytes(0),
-            int(4),
+            Layout::int(4, false),
             256,
             0,
         ),
@@ -212,6 +240,7 @@ pub fn opened_inner(app: &mut App) {
     let index = app.maps.len();
     app.apply(FromCollector::Opened(Opened {
         parent: OUTER,
+        id: INNER_ID,
         result: Ok((index, inner_desc())),
     }));
     read(
@@ -232,8 +261,8 @@ pub fn cgroup_app() -> App {
         41,
         "cgrp_notes",
         MapKind::from_raw(32),
-        int(4),
-        int(8),
+        Layout::int(4, false),
+        Layout::int(8, false),
         0,
         1,
     )];
@@ -267,9 +296,9 @@ pub fn typed_ring_app() -> App {
         name: "exec_event".into(),
         size: 16,
         fields: vec![
-            crate::values::Field::new("pid", 0, int(4)),
-            crate::values::Field::new("uid", 32, int(4)),
-            crate::values::Field::new("ts_ns", 64, int(8)),
+            crate::values::Field::new("pid", 0, Layout::int(4, false)),
+            crate::values::Field::new("uid", 32, Layout::int(4, false)),
+            crate::values::Field::new("ts_ns", 64, Layout::int(8, false)),
         ],
     };
     app.maps[RING].desc.value_layout = event;

@@ -9,7 +9,7 @@ use std::{
 };
 
 use inspector::{
-    maps::{MapHandle, MapKind},
+    maps::{MapHandle, MapKind, ops::OpError},
     sys,
 };
 use serde_json::Value as Json;
@@ -293,6 +293,11 @@ fn lpm_tries_list_every_prefix_as_bpftool_reads_them_and_route_like_the_kernel()
     assert_eq!(hit.prefix.unwrap().to_string(), "10.1.0.0/16");
     assert_eq!(hit.value, 8u32.to_ne_bytes());
     assert_eq!(map.lpm_lookup(&[192, 168, 0, 1], &snap).unwrap(), None);
+    // An address of the wrong width is refused before the kernel is asked.
+    match map.lpm_lookup(&[10, 1, 2], &snap) {
+        Err(OpError::Refused(why)) => assert!(why.contains("3 bytes"), "{why}"),
+        other => panic!("a refusal, got {other:?}"),
+    }
 }
 
 #[test]

@@ -5,7 +5,10 @@ use std::{
     net::{Ipv4Addr, Ipv6Addr},
 };
 
-use crate::maps::{MapHandle, MapKind, Snapshot};
+use crate::maps::{
+    MapHandle, MapKind, Snapshot,
+    ops::{OpError, explain},
+};
 
 /// A prefix: its length in bits and the data bytes it was stored with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,27 +108,31 @@ impl MapHandle {
     /// Longest-prefix match of `addr`, as the kernel routes: the kernel's lookup with a full
     /// prefix length gives the value; the prefix is the longest of `snap`'s keys that holds
     /// `addr`. Ok(None) when no prefix matches.
-    pub fn lpm_lookup(&self, addr: &[u8], snap: &Snapshot) -> Result<Option<Match>, String> {
+    pub fn lpm_lookup(&self, addr: &[u8], snap: &Snapshot) -> Result<Option<Match>, OpError> {
         let meta = &self.desc.meta;
         if meta.kind != MapKind::LpmTrie {
-            return Err(format!("{} is not an LPM trie", meta.name));
+            return Err(OpError::Refused(format!(
+                "{} is not an LPM trie",
+                meta.name
+            )));
         }
         let data_len = (meta.key_size as usize).saturating_sub(4);
         if addr.len() != data_len {
-            return Err(format!(
+            return Err(OpError::Refused(format!(
                 "the address is {} bytes; {}'s prefixes hold {data_len}",
                 addr.len(),
                 meta.name
-            ));
+            )));
         }
-        let bits = u32::try_from(data_len * 8).map_err(|_| "key too long".to_string())?;
+        let bits = u32::try_from(data_len * 8)
+            .map_err(|_| OpError::Refused(format!("{}'s keys are too long", meta.name)))?;
         let mut key = bits.to_ne_bytes().to_vec();
         key.extend_from_slice(addr);
         let mut value = vec![0u8; self.desc.value_buffer_len()];
         match self.lookup_into(&key, &mut value) {
             Ok(()) => {}
             Err(err) if err.errno() == libc::ENOENT => return Ok(None),
-            Err(err) => return Err(err.to_string()),
+            Err(err) => return Err(explain(&self.desc, "lookup", &err)),
         }
         let prefix = (0..snap.len())
             .filter_map(|i| Prefix::from_key(snap.key(i)))

@@ -9,7 +9,10 @@
 use std::{collections::HashMap, io::Write, path::Path};
 
 use color_eyre::eyre::{Report, Result, WrapErr};
-use serde_json::{Map, Value as Json, json};
+use serde::Serialize;
+#[cfg(test)]
+use serde_json::json;
+use serde_json::{Map, Value as Json};
 
 /// The dumps differ: `main` turns this into exit status 1 without a message.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +68,7 @@ pub fn run(a: &Path, b: &Path, as_json: bool) -> Result<()> {
     let diffs = diff(&read(a)?, &read(b)?).map_err(|e| Report::new(Trouble(e)))?;
     let mut out = std::io::stdout().lock();
     if as_json {
-        serde_json::to_writer_pretty(&mut out, &to_json(&diffs))?;
+        serde_json::to_writer_pretty(&mut out, &JsonDiff::new(&diffs))?;
         writeln!(out)?;
     } else {
         write_text(&mut out, &diffs)?;
@@ -262,32 +265,75 @@ pub fn write_text(out: &mut impl Write, diffs: &[MapDiff]) -> std::io::Result<()
 }
 
 /// The JSON diff: `same`, then one object per map.
-pub fn to_json(diffs: &[MapDiff]) -> Json {
-    let entry = |(key, rest): &Entry| {
-        let mut object = json!({ "key": key });
-        if let (Some(o), Some(r)) = (object.as_object_mut(), rest.as_object()) {
-            o.extend(r.clone());
-        }
-        object
-    };
-    let maps: Vec<Json> = diffs
-        .iter()
-        .map(|d| {
-            json!({
-                "name": d.name,
-                "id_a": d.ids.0,
-                "id_b": d.ids.1,
-                "same": d.is_same(),
-                "note": d.note,
-                "added": d.added.iter().map(entry).collect::<Vec<_>>(),
-                "removed": d.removed.iter().map(entry).collect::<Vec<_>>(),
-                "changed": d.changed.iter().map(|(key, old, new)| {
-                    json!({ "key": key, "old": old, "new": new })
-                }).collect::<Vec<_>>(),
+#[derive(Serialize)]
+pub struct JsonDiff<'a> {
+    same: bool,
+    maps: Vec<JsonMap<'a>>,
+}
+
+/// One map's changes in the JSON diff.
+#[derive(Serialize)]
+struct JsonMap<'a> {
+    name: &'a str,
+    id_a: Option<u64>,
+    id_b: Option<u64>,
+    same: bool,
+    note: Option<&'a str>,
+    added: Vec<JsonEntry<'a>>,
+    removed: Vec<JsonEntry<'a>>,
+    changed: Vec<JsonChange<'a>>,
+}
+
+/// An added or removed entry: its key, then the rest of its object as it was.
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    key: &'a Json,
+    #[serde(flatten)]
+    rest: Option<&'a Map<String, Json>>,
+}
+
+/// A changed entry: its key and the rest of its object on each side.
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    key: &'a Json,
+    old: &'a Json,
+    new: &'a Json,
+}
+
+impl<'a> JsonDiff<'a> {
+    pub fn new(diffs: &'a [MapDiff]) -> Self {
+        let entry = |(key, rest): &'a Entry| JsonEntry {
+            key,
+            rest: rest.as_object(),
+        };
+        let maps = diffs
+            .iter()
+            .map(|d| JsonMap {
+                name: &d.name,
+                id_a: d.ids.0,
+                id_b: d.ids.1,
+                same: d.is_same(),
+                note: d.note.as_deref(),
+                added: d.added.iter().map(entry).collect(),
+                removed: d.removed.iter().map(entry).collect(),
+                changed: d
+                    .changed
+                    .iter()
+                    .map(|(key, old, new)| JsonChange { key, old, new })
+                    .collect(),
             })
-        })
-        .collect();
-    json!({ "same": diffs.iter().all(MapDiff::is_same), "maps": maps })
+            .collect();
+        Self {
+            same: diffs.iter().all(MapDiff::is_same),
+            maps,
+        }
+    }
+}
+
+/// The JSON diff as a value, for tests that look into it.
+#[cfg(test)]
+fn to_json(diffs: &[MapDiff]) -> Json {
+    serde_json::to_value(JsonDiff::new(diffs)).unwrap_or(Json::Null)
 }
 
 #[cfg(test)]

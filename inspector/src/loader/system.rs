@@ -81,7 +81,6 @@ const BPF_FS_MAGIC: i64 = 0xcafe_4a11;
 /// What is wrong with a --pin path before asking the kernel, which answers EACCES or EPERM
 /// for anything that is not a pinned object and so would mislead.
 fn pin_path_problem(path: &Path) -> Option<String> {
-    use std::os::unix::ffi::OsStrExt as _;
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -89,7 +88,7 @@ fn pin_path_problem(path: &Path) -> Option<String> {
         }
         Err(err) => return Some(err.to_string()),
     };
-    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let c_path = crate::sys::path_cstring("statfs", path).ok()?;
     let mut fs = std::mem::MaybeUninit::<libc::statfs>::uninit();
     // SAFETY: c_path is NUL-terminated and fs has room for one statfs, which the call fills.
     let on_bpffs = unsafe { libc::statfs(c_path.as_ptr(), fs.as_mut_ptr()) } == 0 && {

@@ -79,8 +79,12 @@ pub const ENOTSUPP: i32 = 524;
 
 /// A kernel object name: the bytes up to the first NUL of a fixed-size `name` field.
 pub fn object_name(raw: &[u8]) -> String {
-    let len = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-    String::from_utf8_lossy(&raw[..len]).into_owned()
+    String::from_utf8_lossy(&raw[..text_end(raw)]).into_owned()
+}
+
+/// Where the text of a C `char` array ends: at its first NUL, else at its end.
+pub fn text_end(raw: &[u8]) -> usize {
+    raw.iter().position(|&b| b == 0).unwrap_or(raw.len())
 }
 
 /// The symbolic name of an errno, as kernel developers know it.

@@ -97,7 +97,7 @@ fn obj_get_with(path: &Path, file_flags: u32) -> SysResult<OwnedFd> {
 }
 
 /// A path as the kernel takes it; one with a NUL byte inside is EINVAL, as the kernel would say.
-fn path_cstring(op: &'static str, path: &Path) -> SysResult<CString> {
+pub(crate) fn path_cstring(op: &'static str, path: &Path) -> SysResult<CString> {
     use std::os::unix::ffi::OsStrExt as _;
     CString::new(path.as_os_str().as_bytes()).map_err(|_| SysError {
         op,

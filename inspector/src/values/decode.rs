@@ -6,6 +6,8 @@
 //! Showing a value is in [`super::render`]; editing, text back into bytes, in [`super::encode`].
 
 use super::layout::{Field, Layout, is_byte, is_char, visit_fields};
+// A `char` array's text ends where a kernel object name does: at its first NUL, else at its end.
+pub(crate) use crate::sys::text_end;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -120,11 +122,6 @@ impl Value {
     }
 }
 
-/// Where a `char` array's text ends: at its first NUL, else at its end.
-pub(crate) fn text_end(raw: &[u8]) -> usize {
-    raw.iter().position(|&b| b == 0).unwrap_or(raw.len())
-}
-
 /// Whether a `char` array is exactly its text, a NUL and NULs: so typing the text back
 /// writes the same bytes (else an edit prompt shows its hex).
 pub(crate) fn text_is_whole(raw: &[u8]) -> bool {
@@ -205,9 +202,6 @@ mod tests {
     use crate::values::{Field, render::Style};
     use serde_json::json;
 
-    fn int(size: usize, signed: bool) -> Layout {
-        Layout::int(size, signed)
-    }
     fn bytes_of(elem: Layout, len: usize) -> Layout {
         Layout::array(elem, len)
     }
@@ -482,7 +476,7 @@ mod tests {
         assert_eq!(decode(&comm, b"bash"), Value::Bytes(b"bash".to_vec())); // short buffer
         // u8, unsigned char, signed char: bytes, whatever they hold.
         for signed in [false, true] {
-            let u8s = bytes_of(int(1, signed), 4);
+            let u8s = bytes_of(Layout::int(1, signed), 4);
             assert_eq!(decode(&u8s, b"ok\0\0"), Value::Bytes(b"ok\0\0".to_vec()));
             assert_eq!(decode(&u8s, &[10, 0, 0, 1]).to_json(), json!("0a000001"));
         }
@@ -500,7 +494,7 @@ mod tests {
             Value::Array(vec![Value::Bool(true), Value::Bool(false)])
         );
         assert_eq!(
-            decode(&bytes_of(int(1, false), 0), &[]),
+            decode(&bytes_of(Layout::int(1, false), 0), &[]),
             Value::Bytes(vec![])
         );
     }
@@ -509,8 +503,8 @@ mod tests {
     fn unions_show_every_member() {
         // union { u64 big; u8 small[4]; struct { u16 lo, hi; } half; }
         let half = strukt(&[
-            ("lo", 0, None, int(2, false)),
-            ("hi", 16, None, int(2, false)),
+            ("lo", 0, None, Layout::int(2, false)),
+            ("hi", 16, None, Layout::int(2, false)),
         ]);
         let union = Layout::Union {
             name: "U".into(),
@@ -520,13 +514,13 @@ mod tests {
                     name: "big".into(),
                     bit_offset: 0,
                     bitfield_bits: None,
-                    layout: int(8, false),
+                    layout: Layout::int(8, false),
                 },
                 Field {
                     name: "small".into(),
                     bit_offset: 0,
                     bitfield_bits: None,
-                    layout: bytes_of(int(1, false), 4),
+                    layout: bytes_of(Layout::int(1, false), 4),
                 },
                 Field {
                     name: "half".into(),
@@ -570,7 +564,7 @@ mod tests {
                 name: "either".into(),
                 bit_offset: 0,
                 bitfield_bits: None,
-                layout: int(2, false),
+                layout: Layout::int(2, false),
             }],
         };
         let layout = strukt(&[

@@ -11,10 +11,6 @@ use crate::{
     values::{Field, Layout},
 };
 
-fn int(size: usize) -> Layout {
-    Layout::int(size, false)
-}
-
 /// A member `byte_offset` bytes into its struct.
 fn field(name: &str, byte_offset: u32, layout: Layout) -> Field {
     Field::new(name, byte_offset * 8, layout)
@@ -30,12 +26,12 @@ fn num() -> Layout {
         name: "num".into(),
         size: 8,
         fields: vec![
-            field("big", 0, int(8)),
+            field("big", 0, Layout::int(8, false)),
             field(
                 "small",
                 0,
                 Layout::Array {
-                    elem: Box::new(int(2)),
+                    elem: Box::new(Layout::int(2, false)),
                     len: 4,
                 },
             ),
@@ -49,12 +45,12 @@ fn record() -> Layout {
         name: String::new(),
         size: 4,
         fields: vec![
-            field("ip4", 0, int(4)),
+            field("ip4", 0, Layout::int(4, false)),
             field(
                 "ip6",
                 0,
                 Layout::Array {
-                    elem: Box::new(int(1)),
+                    elem: Box::new(Layout::int(1, false)),
                     len: 4,
                 },
             ),
@@ -64,7 +60,7 @@ fn record() -> Layout {
         name: "record".into(),
         size: 28,
         fields: vec![
-            field("id", 0, int(4)),
+            field("id", 0, Layout::int(4, false)),
             field("n", 8, num()),
             field("", 16, addr),
             field("label", 20, chars(8)),
@@ -85,7 +81,15 @@ pub fn record_value(id: u32, big: u64, ip4: [u8; 4], label: &[u8]) -> Vec<u8> {
 /// A hash u32 -> struct record: a union field, an anonymous union, a char array with
 /// bytes after its NUL.
 pub fn union_app() -> App {
-    let desc = desc(71, "dec_records", MapKind::Hash, int(4), record(), 8, 0);
+    let desc = desc(
+        71,
+        "dec_records",
+        MapKind::Hash,
+        Layout::int(4, false),
+        record(),
+        8,
+        0,
+    );
     let snap = snapshot(
         &desc,
         &[
@@ -107,10 +111,18 @@ pub fn globals_app() -> App {
         fields: vec![
             field("level", 0, Layout::int(4, true)),
             field("greeting", 4, chars(8)),
-            field("counter", 16, int(8)),
+            field("counter", 16, Layout::int(8, false)),
         ],
     };
-    let mut desc = desc(72, ".data", MapKind::Array, int(4), data, 1, 0);
+    let mut desc = desc(
+        72,
+        ".data",
+        MapKind::Array,
+        Layout::int(4, false),
+        data,
+        1,
+        0,
+    );
     desc.layout_source = LayoutSource::ObjectBtf;
     let mut value = (-3i32).to_le_bytes().to_vec();
     value.extend(b"hi\0\0\0\0\0\0");

@@ -416,9 +416,6 @@ mod tests {
             variants,
         }
     }
-    fn int(size: usize, signed: bool) -> Layout {
-        Layout::int(size, signed)
-    }
     fn array(elem: Layout, len: usize) -> Layout {
         Layout::array(elem, len)
     }
@@ -493,7 +490,7 @@ mod tests {
             ]
         );
         assert_eq!(leaves[2].layout, chars(8));
-        let top = int(4, false).leaves();
+        let top = Layout::int(4, false).leaves();
         assert_eq!((top.len(), top[0].path.as_str()), (1, ""));
         let nested: Vec<_> = Layout::array(Layout::array(Layout::int(1, false), 4), 2)
             .leaves()
@@ -593,12 +590,12 @@ mod tests {
             (chars(4), r#""\xffa""#, Value::Chars(vec![0xff, b'a', 0, 0])),
             (chars(4), "\"\"", Value::chars("", 4)),
             (
-                array(int(1, false), 4),
+                array(Layout::int(1, false), 4),
                 "\"ok\"",
                 Value::Bytes(b"ok\0\0".to_vec()),
             ),
             (
-                array(int(1, false), 4),
+                array(Layout::int(1, false), 4),
                 "0a 00 00 01",
                 Value::Bytes(vec![10, 0, 0, 1]),
             ),
@@ -754,7 +751,7 @@ mod tests {
             byte_offset: 0,
             bit_offset: 5,
             bitfield_bits: Some(3),
-            layout: int(4, false),
+            layout: Layout::int(4, false),
             unions: vec![],
         };
         assert_eq!(

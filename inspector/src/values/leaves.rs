@@ -243,38 +243,30 @@ fn member_label(name: &str, member: usize) -> String {
 mod tests {
     use super::*;
 
-    fn int(size: usize) -> Layout {
-        Layout::int(size, false)
-    }
-    fn field(name: &str, bit_offset: u32, layout: Layout) -> Field {
-        Field {
-            name: name.into(),
-            bit_offset,
-            bitfield_bits: None,
-            layout,
-        }
-    }
     /// union { u64 big; u8 small[4]; struct { u16 lo, hi; } half; }
     fn value_union() -> Layout {
         let half = Layout::Struct {
             name: "half".into(),
             size: 4,
-            fields: vec![field("lo", 0, int(2)), field("hi", 16, int(2))],
+            fields: vec![
+                Field::new("lo", 0, Layout::int(2, false)),
+                Field::new("hi", 16, Layout::int(2, false)),
+            ],
         };
         Layout::Union {
             name: "U".into(),
             size: 8,
             fields: vec![
-                field("big", 0, int(8)),
-                field(
+                Field::new("big", 0, Layout::int(8, false)),
+                Field::new(
                     "small",
                     0,
                     Layout::Array {
-                        elem: Box::new(int(1)),
+                        elem: Box::new(Layout::int(1, false)),
                         len: 4,
                     },
                 ),
-                field("half", 0, half),
+                Field::new("half", 0, half),
             ],
         }
     }
@@ -295,12 +287,15 @@ mod tests {
         let anon = |a: &str, b: &str| Layout::Union {
             name: String::new(),
             size: 4,
-            fields: vec![field(a, 0, int(4)), field(b, 0, int(2))],
+            fields: vec![
+                Field::new(a, 0, Layout::int(4, false)),
+                Field::new(b, 0, Layout::int(2, false)),
+            ],
         };
         let fields = vec![
-            field("a", 0, int(4)),
-            field("", 32, anon("x", "y")),
-            field("", 64, anon("p", "q")),
+            Field::new("a", 0, Layout::int(4, false)),
+            Field::new("", 32, anon("x", "y")),
+            Field::new("", 64, anon("p", "q")),
         ];
         assert_eq!(visible_names(&fields), ["a", "x", "y", "p", "q"]);
         let layout = Layout::Struct {

@@ -7,7 +7,7 @@ use std::{
 };
 
 use inspector::{
-    app::{Action, App, Ordered, Pane, Refresh, rows},
+    app::{Action, App, FromCollector, Ordered, Pane, Refresh, rows},
     maps::{MapHandle, Snapshot},
     tui::diff::{self, Changes},
     ui,
@@ -143,9 +143,9 @@ pub fn measure(map: &MapHandle, first: Snapshot, refresh_reps: usize) -> BenchRe
 
 /// What the main loop does with a refresh: `rows` is the order the collector computed.
 fn apply(app: &mut App, snapshot: Arc<Snapshot>, changes: Changes, rows: Option<Ordered>) {
-    app.apply_refresh(Refresh {
+    app.apply(FromCollector::Refresh(Refresh {
         map: 0,
         result: Ok((snapshot, changes)),
         rows,
-    });
+    }));
 }

@@ -174,7 +174,7 @@ impl App {
         }
     }
 
-    pub fn apply_refresh(&mut self, refresh: Refresh) {
+    fn apply_refresh(&mut self, refresh: Refresh) {
         let rules = self.rules.clone();
         let Some(view) = self.maps.get_mut(refresh.map) else {
             return;

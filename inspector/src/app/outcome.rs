@@ -14,7 +14,7 @@ use crate::{
 
 impl App {
     /// Reports an operation's result (the refresh of that map follows from the collector).
-    pub fn apply_outcome(&mut self, outcome: Outcome) {
+    pub(super) fn apply_outcome(&mut self, outcome: Outcome) {
         let Outcome { map, op, result } = outcome;
         let Some(view) = self.maps.get(map) else {
             return;

@@ -107,11 +107,11 @@ pub fn experiment_app() -> App {
             removed: if map == EXP_LRU { 128 } else { 0 },
             added: 0,
         };
-        app.apply_refresh(Refresh {
+        app.apply(crate::app::FromCollector::Refresh(Refresh {
             map,
             result: Ok((snap.into(), changes)),
             rows: None,
-        });
+        }));
     }
     app.maps[EXP_LRU].history = lru_history().into();
     app

@@ -19,8 +19,10 @@ use crate::{
 pub mod decode;
 mod experiment;
 pub mod recording;
+mod structs;
 mod time;
 pub use experiment::*;
+pub use structs::*;
 pub use time::*;
 
 pub const HASH: usize = 0;
@@ -111,11 +113,11 @@ pub(crate) fn snapshot(desc: &MapDesc, entries: &[(Vec<u8>, Vec<u8>)]) -> Snapsh
 /// An App holding one map, read once.
 fn one_map_app(desc: MapDesc, snap: Snapshot, changes: Changes, interval: Duration) -> App {
     let mut app = App::new(vec![desc], Vec::new(), interval);
-    app.apply_refresh(Refresh {
+    app.apply(crate::app::FromCollector::Refresh(Refresh {
         map: 0,
         result: Ok((snap.into(), changes)),
         rows: None,
-    });
+    }));
     app
 }
 
@@ -286,11 +288,11 @@ pub fn app() -> App {
         ),
     ];
     for (map, result) in refreshes {
-        app.apply_refresh(Refresh {
+        app.apply(crate::app::FromCollector::Refresh(Refresh {
             map,
             result: result.map(|(snap, changes)| (snap.into(), changes)),
             rows: None,
-        });
+        }));
     }
     app
 }
@@ -317,135 +319,6 @@ pub fn long_app(n: u32) -> App {
         added: 0,
     };
     one_map_app(desc, snap, changes, Duration::from_millis(250))
-}
-
-/// A per-CPU hash of structs on 8 CPUs: values that have no share bar, and more CPUs
-/// than a small pane shows.
-pub fn percpu_struct_app() -> App {
-    let activity = Layout::Struct {
-        name: "activity".into(),
-        size: 16,
-        fields: vec![
-            Field::new("execs", 0, Layout::int(8, false)),
-            Field::new("opens", 8 * 8, Layout::int(8, false)),
-        ],
-    };
-    let mut desc = desc(
-        31,
-        "per_cpu_activity",
-        MapKind::PercpuHash,
-        Layout::int(4, false),
-        activity,
-        64,
-        0,
-    );
-    desc.cpus = 8;
-    let value: Vec<u8> = (0..8u64)
-        .flat_map(|cpu| [cpu.to_le_bytes(), (cpu * 10).to_le_bytes()].concat())
-        .collect();
-    let snap = snapshot(&desc, &[(u32_key(1000), value)]);
-    let changes = Changes {
-        changed: vec![true],
-        rates: vec![None],
-        removed: 0,
-        added: 1,
-    };
-    one_map_app(desc, snap, changes, Duration::from_secs(2))
-}
-
-/// One hash map u8 -> struct task { u32 pid; char comm[8]; }, empty: for prompts that
-/// must refuse "300" for the key and a name longer than 7 bytes.
-pub fn u8_key_app() -> App {
-    let task = Layout::Struct {
-        name: "task".into(),
-        size: 12,
-        fields: vec![
-            Field::new("pid", 0, Layout::int(4, false)),
-            Field::new(
-                "comm",
-                4 * 8,
-                Layout::Array {
-                    elem: Box::new(Layout::char()),
-                    len: 8,
-                },
-            ),
-        ],
-    };
-    let desc = desc(
-        51,
-        "tasks",
-        MapKind::Hash,
-        Layout::int(1, false),
-        task,
-        256,
-        0,
-    );
-    let snap = snapshot(&desc, &[]);
-    one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
-}
-
-/// A map as a C program defines it (tests/fixtures/foreign.bpf.c): the key is a struct with a
-/// nested struct, an enum and a char array; the value a struct of counters.
-pub fn foreign_struct_app() -> App {
-    let who = Layout::Struct {
-        name: "who".into(),
-        size: 8,
-        fields: vec![
-            Field::new("pid", 0, Layout::int(4, false)),
-            Field::new("port", 4 * 8, Layout::int(2, false)),
-            Field::new("_pad", 6 * 8, Layout::int(2, false)),
-        ],
-    };
-    let color = Layout::Enum {
-        name: "color".into(),
-        size: 4,
-        signed: false,
-        variants: vec![("RED".into(), 1), ("GREEN".into(), 2), ("BLUE".into(), 7)],
-    };
-    let key = Layout::Struct {
-        name: "foreign_key".into(),
-        size: 20,
-        fields: vec![
-            Field::new("who", 0, who),
-            Field::new("color", 8 * 8, color),
-            Field::new(
-                "tag",
-                12 * 8,
-                Layout::Array {
-                    elem: Box::new(Layout::char()),
-                    len: 8,
-                },
-            ),
-        ],
-    };
-    let value = Layout::Struct {
-        name: "foreign_value".into(),
-        size: 16,
-        fields: vec![
-            Field::new("hits", 0, Layout::int(8, false)),
-            Field::new("last_ns", 8 * 8, Layout::int(8, false)),
-        ],
-    };
-    let desc = desc(61, "foreign_hits", MapKind::Hash, key, value, 64, 0);
-    let entry = |pid: u32, port: u16, color: u32, tag: &[u8], hits: u64| {
-        let mut key = [pid.to_le_bytes().as_slice(), &port.to_le_bytes(), &[0, 0]].concat();
-        key.extend(color.to_le_bytes());
-        let mut text = [0u8; 8];
-        text[..tag.len()].copy_from_slice(tag);
-        key.extend(text);
-        let value = [hits.to_le_bytes(), 1_000_000u64.to_le_bytes()].concat();
-        (key, value)
-    };
-    let snap = snapshot(
-        &desc,
-        &[
-            entry(4242, 8080, 7, b"getppid", 5),
-            entry(17, 53, 1, b"dns", 120),
-            entry(900, 443, 2, b"tls", 3),
-            entry(12, 22, 9, b"ssh", 1),
-        ],
-    );
-    one_map_app(desc, snap, Changes::default(), Duration::from_secs(1))
 }
 
 /// Row rules with just a filter, in the kernel's order.

@@ -24,7 +24,7 @@ pub fn refresh_at(
     let mut snap = super::snapshot(&app.maps[map].desc, entries);
     snap.taken_at = start + Duration::from_secs(secs);
     let n = snap.len();
-    app.apply_refresh(Refresh {
+    app.apply(crate::app::FromCollector::Refresh(Refresh {
         map,
         result: Ok((
             snap.into(),
@@ -35,7 +35,7 @@ pub fn refresh_at(
             },
         )),
         rows: None,
-    });
+    }));
 }
 
 /// The HASH fixture one refresh after a mark: key 1 gone, key 2 changed, key 9 new, keys 7

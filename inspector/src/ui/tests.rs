@@ -230,11 +230,11 @@ fn a_big_map_says_filtering_until_its_rows_follow_the_filter() {
         rows: rows::build(&view.desc, &snap, &app.rules),
     };
     let matches = ordered.rows.len();
-    app.apply_refresh(Refresh {
+    app.apply(crate::app::FromCollector::Refresh(Refresh {
         map: 0,
         result: Ok((snap, Default::default())),
         rows: Some(ordered),
-    });
+    }));
     let screen = text(render(&app, 100, 20).backend().buffer());
     assert!(
         screen.contains(&format!("/77: {matches} match")),

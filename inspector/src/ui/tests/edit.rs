@@ -39,7 +39,7 @@ fn flooded(map: usize) -> App {
     } else {
         test_fixtures::lru_flood_report()
     };
-    app.apply_outcome(Outcome {
+    app.apply(crate::app::FromCollector::Outcome(Outcome {
         map,
         op: Operation::Flood(FloodRequest {
             count: report.attempted,
@@ -47,7 +47,7 @@ fn flooded(map: usize) -> App {
             from: FloodFrom::Kernel,
         }),
         result: Ok(OpResult::Flooded(report)),
-    });
+    }));
     app
 }
 
@@ -191,7 +191,7 @@ fn no_common_lru_explains_the_per_cpu_share() {
 #[test]
 fn a_found_row_is_highlighted() {
     let mut app = test_fixtures::app();
-    app.apply_outcome(Outcome {
+    app.apply(crate::app::FromCollector::Outcome(Outcome {
         map: test_fixtures::HASH,
         op: Operation::Lookup {
             key: test_fixtures::u32_key(7),
@@ -201,7 +201,7 @@ fn a_found_row_is_highlighted() {
             1000,
             "/usr/bin/cargo",
         ))),
-    });
+    }));
     let terminal = render(&app, 100, 30);
     let buffer = terminal.backend().buffer();
     let (x, y) = find(buffer, "/usr/bin/…").unwrap();

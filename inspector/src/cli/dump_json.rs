@@ -9,7 +9,10 @@ use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use super::dump::{MapDump, decoded_from};
 use crate::{
-    maps::{MapDesc, Snapshot, flag_names, types::json::Extra},
+    maps::{
+        MapDesc, Snapshot, flag_names,
+        types::json::{EntryFields, Extra, MapFields},
+    },
     values::{
         decode::Value,
         entries::{self, Entry},
@@ -106,7 +109,7 @@ struct MapOut<'a> {
     error: Option<String>,
     /// What the map's type adds: ring positions, why it is not listed.
     #[serde(flatten)]
-    typed: serde_json::Map<String, serde_json::Value>,
+    typed: MapFields,
 }
 
 impl<'a> MapOut<'a> {
@@ -204,15 +207,11 @@ struct EntryOut<'a> {
     sum: Option<&'a Value>,
     /// What the map's type adds to this entry: prefix, inner map, program, frames.
     #[serde(flatten)]
-    typed: serde_json::Map<String, serde_json::Value>,
+    typed: Option<EntryFields<'a>>,
 }
 
 impl<'a> EntryOut<'a> {
-    fn new(
-        entry: &'a Entry,
-        map: Option<MapRef<'a>>,
-        typed: serde_json::Map<String, serde_json::Value>,
-    ) -> Self {
+    fn new(entry: &'a Entry, map: Option<MapRef<'a>>, typed: Option<EntryFields<'a>>) -> Self {
         let percpu = !entry.per_cpu.is_empty();
         EntryOut {
             map_id: map.map(|m| m.id),

@@ -3,12 +3,12 @@
 //! in JSON and in the text dump. Kept apart from `cli/dump.rs` so the dump stays generic.
 use std::collections::HashMap;
 
-use serde_json::{Value as Json, json};
+use serde::Serialize;
 
 use super::{Annotation, Annotator, MapFacts, TypeInfo};
 use crate::{
     maps::{MapError, MapHandle, MapKind, Snapshot},
-    values::entries,
+    values::{decode::Value, entries},
 };
 
 /// Everything a map's type adds to its dump, read once next to its snapshot.
@@ -16,7 +16,7 @@ use crate::{
 pub struct Extra {
     pub info: TypeInfo,
     /// The entries of each inner map, by the outer snapshot index (maps-of-maps).
-    pub inner_entries: HashMap<usize, Json>,
+    pub inner_entries: HashMap<usize, InnerEntries>,
 }
 
 impl Extra {
@@ -27,7 +27,7 @@ impl Extra {
             .annotations
             .iter()
             .filter_map(|(index, annotation)| match annotation {
-                Annotation::InnerMap(inner) => Some((*index, inner_entries_json(inner.id))),
+                Annotation::InnerMap(inner) => Some((*index, InnerEntries::read(inner.id))),
                 _ => None,
             })
             .collect();
@@ -49,23 +49,23 @@ impl Extra {
 
     /// The fields a map's type adds to its JSON object (ring positions, why it is not
     /// listed).
-    pub fn map_fields(&self) -> serde_json::Map<String, Json> {
-        let mut fields = serde_json::Map::new();
+    pub fn map_fields(&self) -> MapFields {
         match &self.info.facts {
-            Some(MapFacts::Ring(ring)) => {
-                fields.insert("ring_size".into(), json!(ring.ring_size));
-                fields.insert("producer_pos".into(), json!(ring.producer_pos));
-                fields.insert("consumer_pos".into(), json!(ring.consumer_pos));
-                fields.insert("pending_bytes".into(), json!(ring.pending_bytes()));
-                let reason = MapKind::Ringbuf.unlisted_reason().unwrap_or_default();
-                fields.insert("not_listed".into(), json!(reason));
-            }
-            Some(MapFacts::Unlisted(reason)) => {
-                fields.insert("not_listed".into(), json!(reason));
-            }
-            None => {}
+            Some(MapFacts::Ring(ring)) => MapFields {
+                ring: Some(RingFields {
+                    ring_size: ring.ring_size,
+                    producer_pos: ring.producer_pos,
+                    consumer_pos: ring.consumer_pos,
+                    pending_bytes: ring.pending_bytes(),
+                }),
+                not_listed: Some(MapKind::Ringbuf.unlisted_reason().unwrap_or_default()),
+            },
+            Some(MapFacts::Unlisted(reason)) => MapFields {
+                ring: None,
+                not_listed: Some(reason),
+            },
+            None => MapFields::default(),
         }
-        fields
     }
 
     /// Whether the map's read error is no error for its type: a ring is read through its
@@ -74,19 +74,40 @@ impl Extra {
         matches!(self.info.facts, Some(MapFacts::Ring(_)))
     }
 
-    /// The fields a map's type adds to the JSON of entry `index` (its prefix, inner map with
-    /// that map's own entries, program or frames).
-    pub fn entry_fields(&self, index: usize) -> serde_json::Map<String, Json> {
-        let mut fields = serde_json::Map::new();
-        let Some(annotation) = self.info.annotations.get(&index) else {
-            return fields;
-        };
-        let (field, mut value) = annotation_json(annotation);
-        if let (Json::Object(inner), Some(nested)) = (&mut value, self.inner_entries.get(&index)) {
-            inner.insert("entries".into(), nested.clone());
-        }
-        fields.insert(field.into(), value);
-        fields
+    /// The field a map's type adds to the JSON of entry `index` (its prefix, inner map with
+    /// that map's own entries, program, frames or cgroup).
+    pub fn entry_fields(&self, index: usize) -> Option<EntryFields<'_>> {
+        Some(match self.info.annotations.get(&index)? {
+            Annotation::Prefix(prefix) => EntryFields::Prefix(PrefixOut {
+                prefixlen: prefix.len,
+                cidr: prefix.to_string(),
+            }),
+            Annotation::InnerMap(inner) => EntryFields::InnerMap(InnerMapOut {
+                id: inner.id,
+                info: match &inner.info {
+                    Ok(info) => InnerInfoOut::Read {
+                        name: &info.name,
+                        kind: info.kind.label(),
+                        max_entries: info.max_entries,
+                        entry_count: info.entries,
+                    },
+                    Err(error) => InnerInfoOut::Failed { error },
+                },
+                entries: self.inner_entries.get(&index),
+            }),
+            Annotation::Program(prog) => EntryFields::Program(ProgramOut {
+                id: prog.id,
+                info: match &prog.info {
+                    Ok((name, kind)) => ProgramInfoOut::Read { name, kind },
+                    Err(error) => ProgramInfoOut::Failed { error },
+                },
+            }),
+            Annotation::Frames(frames) => EntryFields::Frames(frames),
+            Annotation::Cgroup(cgroup) => EntryFields::Cgroup(CgroupOut {
+                id: cgroup.id,
+                path: &cgroup.path,
+            }),
+        })
     }
 
     /// The text dump's note for one entry (after its value), if the type has one.
@@ -99,53 +120,135 @@ impl Extra {
     }
 }
 
-fn annotation_json(annotation: &Annotation) -> (&'static str, Json) {
-    match annotation {
-        Annotation::Prefix(prefix) => (
-            "prefix",
-            json!({ "prefixlen": prefix.len, "cidr": prefix.to_string() }),
-        ),
-        Annotation::InnerMap(inner) => (
-            "inner_map",
-            match &inner.info {
-                Ok(info) => json!({
-                    "id": inner.id,
-                    "name": info.name,
-                    "type": info.kind.label(),
-                    "max_entries": info.max_entries,
-                    "entry_count": info.entries,
-                }),
-                Err(err) => json!({ "id": inner.id, "error": err }),
-            },
-        ),
-        Annotation::Program(prog) => (
-            "program",
-            match &prog.info {
-                Ok((name, ty)) => json!({ "id": prog.id, "name": name, "type": ty }),
-                Err(err) => json!({ "id": prog.id, "error": err }),
-            },
-        ),
-        Annotation::Frames(frames) => ("frames", json!(frames)),
-        Annotation::Cgroup(cgroup) => ("cgroup", json!({ "id": cgroup.id, "path": cgroup.path })),
-    }
+/// What a map's type adds to its JSON object, after its own fields.
+#[derive(Debug, Default, Serialize)]
+pub struct MapFields {
+    #[serde(flatten)]
+    ring: Option<RingFields>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_listed: Option<&'static str>,
 }
 
-/// An inner map's entries as JSON (key/value, decoded like any map's), or its error.
-fn inner_entries_json(id: u32) -> Json {
-    let map = match MapHandle::open_by_id(id) {
-        Ok(map) => map,
-        Err(err) => return json!({ "error": err.to_string() }),
-    };
-    match map.snapshot() {
-        Ok(snap) => Json::Array(
-            entries::listed_indices(&map.desc, &snap)
-                .into_iter()
-                .map(|i| {
-                    let entry = entries::decode_entry(&map.desc, &snap, i);
-                    json!({ "key": entry.key.to_json(), "value": entry.value.to_json() })
-                })
-                .collect(),
-        ),
-        Err(err) => json!({ "error": err.to_string() }),
+/// A ring buffer's positions.
+#[derive(Debug, Serialize)]
+struct RingFields {
+    ring_size: u64,
+    producer_pos: u64,
+    consumer_pos: u64,
+    pending_bytes: u64,
+}
+
+/// What a map's type adds to one entry's JSON object: one field, named by the variant.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryFields<'a> {
+    Prefix(PrefixOut),
+    InnerMap(InnerMapOut<'a>),
+    Program(ProgramOut<'a>),
+    Frames(&'a [String]),
+    Cgroup(CgroupOut<'a>),
+}
+
+#[derive(Debug, Serialize)]
+pub struct PrefixOut {
+    prefixlen: u32,
+    cidr: String,
+}
+
+/// An inner map: its id, what the kernel says of it (or why it could not be read), and its
+/// own entries.
+#[derive(Debug, Serialize)]
+pub struct InnerMapOut<'a> {
+    id: u32,
+    #[serde(flatten)]
+    info: InnerInfoOut<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entries: Option<&'a InnerEntries>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum InnerInfoOut<'a> {
+    Read {
+        name: &'a str,
+        #[serde(rename = "type")]
+        kind: String,
+        max_entries: u32,
+        entry_count: Option<usize>,
+    },
+    Failed {
+        error: &'a str,
+    },
+}
+
+/// The program behind a program-array slot, or why it could not be opened.
+#[derive(Debug, Serialize)]
+pub struct ProgramOut<'a> {
+    id: u32,
+    #[serde(flatten)]
+    info: ProgramInfoOut<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum ProgramInfoOut<'a> {
+    Read {
+        name: &'a str,
+        #[serde(rename = "type")]
+        kind: &'a str,
+    },
+    Failed {
+        error: &'a str,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct CgroupOut<'a> {
+    id: u64,
+    path: &'a str,
+}
+
+/// An inner map's entries (key/value, decoded like any map's), or why they could not be read.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum InnerEntries {
+    Listed(Vec<InnerEntry>),
+    Failed { error: String },
+}
+
+#[derive(Debug, Serialize)]
+pub struct InnerEntry {
+    key: Value,
+    value: Value,
+}
+
+impl InnerEntries {
+    /// Opens inner map `id` and reads its entries.
+    fn read(id: u32) -> Self {
+        let map = match MapHandle::open_by_id(id) {
+            Ok(map) => map,
+            Err(err) => {
+                return Self::Failed {
+                    error: err.to_string(),
+                };
+            }
+        };
+        match map.snapshot() {
+            Ok(snap) => Self::Listed(
+                entries::listed_indices(&map.desc, &snap)
+                    .into_iter()
+                    .map(|i| {
+                        let entry = entries::decode_entry(&map.desc, &snap, i);
+                        InnerEntry {
+                            key: entry.key,
+                            value: entry.value,
+                        }
+                    })
+                    .collect(),
+            ),
+            Err(err) => Self::Failed {
+                error: err.to_string(),
+            },
+        }
     }
 }

@@ -28,7 +28,9 @@ pub struct Leaf {
 /// A leaf's place in a union.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnionMember {
-    /// Names the union: its path (anonymous unions share their parent's) and bit offset.
+    /// Names the union: its path (anonymous unions share their parent's) and bit offset,
+    /// after the place of the union it is inside, if any (so a union that starts where
+    /// its enclosing union does, at the same path, still has an id of its own).
     pub union: String,
     pub member: usize,
     /// The member's name, "" for an anonymous one.
@@ -59,7 +61,7 @@ fn push_leaves(
         Layout::Struct { fields, .. } => push_fields(fields, None, &path, bits, unions, out),
         // A union with members offers each; one without (malformed BTF) is one hex leaf.
         Layout::Union { fields, .. } if !fields.is_empty() => {
-            let id = format!("{path}@{bits}");
+            let id = union_id(&path, bits, unions);
             push_fields(fields, Some(&id), &path, bits, unions, out);
         }
         Layout::Array { elem, len } if layout.text_len().is_none() => {
@@ -109,7 +111,7 @@ fn push_fields(
                 push_fields(inner, None, path, bits, &unions, out);
             }
             (Layout::Union { fields: inner, .. }, "") => {
-                let id = format!("{path}@{bits}");
+                let id = union_id(path, bits, &unions);
                 push_fields(inner, Some(&id), path, bits, &unions, out);
             }
             (_, name) if is_padding(name) => {}
@@ -139,6 +141,21 @@ fn push_member(
         None if field.layout.size() == 0 => {}
         None => push_leaves(&field.layout, path, byte_offset, unions, out),
     }
+}
+
+/// The id of the union at `path` and `bits`, inside the unions `within` (innermost last):
+/// `outer-id#member>path@bits`, or `path@bits` for an outermost union.
+fn union_id(path: &str, bits: u64, within: &[UnionMember]) -> String {
+    match within.last() {
+        Some(place) => format!("{}#{}>{path}@{bits}", place.union, place.member),
+        None => format!("{path}@{bits}"),
+    }
+}
+
+/// The path part of a union id, "" for a union at the top of the layout.
+fn union_path(id: &str) -> &str {
+    let own = id.rsplit_once('>').map_or(id, |(_, own)| own);
+    own.rsplit_once('@').map_or("", |(path, _)| path)
 }
 
 fn join(path: &str, name: &str) -> String {
@@ -193,7 +210,7 @@ pub fn write_order(
         for place in &leaf.unions {
             match chosen.get(place.union.as_str()) {
                 Some(&(member, name)) if member != place.member => {
-                    let label = place.union.rsplit_once('@').map_or("", |(path, _)| path);
+                    let label = union_path(&place.union);
                     return Err(TwoMembers {
                         at: i,
                         union: if label.is_empty() { "union" } else { label }.to_string(),
@@ -343,5 +360,49 @@ mod tests {
             "union: change one member of the union only (big and half were both changed)"
         );
         assert_eq!(err.at, 2);
+    }
+
+    #[test]
+    fn a_union_at_the_start_of_a_union_is_a_union_of_its_own() {
+        // union U { union { u32 a; u16 b; }; u64 c; }, alone and as the field `u` of a struct
+        let inner = Layout::Union {
+            name: String::new(),
+            size: 4,
+            fields: vec![field("a", 0, int(4)), field("b", 0, int(2))],
+        };
+        let outer = Layout::Union {
+            name: "U".into(),
+            size: 8,
+            fields: vec![field("", 0, inner), field("c", 0, int(8))],
+        };
+        let holder = Layout::Struct {
+            name: "S".into(),
+            size: 8,
+            fields: vec![field("u", 0, outer.clone())],
+        };
+        for (layout, label) in [(outer, "union"), (holder, "u")] {
+            let leaves = layout.leaves();
+            let refs: Vec<&Leaf> = leaves.iter().collect();
+            assert_eq!(refs.len(), 3);
+            assert_ne!(leaves[0].unions[1].union, leaves[0].unions[0].union);
+            let prefill = ["1", "1", "1"];
+            // b alone changed: one member of each union, written last.
+            let typed = ["1", "2", "1"];
+            assert_eq!(write_order(&refs, &typed, &prefill), Ok(vec![2, 0, 1]));
+            let typed = ["3", "2", "1"];
+            let err = write_order(&refs, &typed, &prefill).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("{label}: change one member of the union only (a and b were both changed)")
+            );
+            let typed = ["1", "2", "3"];
+            let err = write_order(&refs, &typed, &prefill).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{label}: change one member of the union only (member 0 and c were both changed)"
+                )
+            );
+        }
     }
 }

@@ -380,3 +380,5 @@ fn garbage_never_panics() {
         check(&noise);
     }
 }
+
+mod datasecs;

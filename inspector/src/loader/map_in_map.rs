@@ -7,7 +7,7 @@ use std::os::fd::{AsFd, AsRawFd};
 use aya::Ebpf;
 
 use super::object::map_data;
-use crate::{sys, values::btf::Btf};
+use crate::{maps::MapKind, sys, values::btf::Btf};
 
 /// One slot of a map of maps the object initialises: `outer[index] = inner`.
 #[derive(Debug, PartialEq, Eq)]
@@ -80,27 +80,72 @@ pub(super) fn fill(ebpf: &Ebpf, slots: &[Slot]) -> Vec<String> {
     let mut warnings = Vec::new();
     for slot in slots {
         let what = format!("{}[{}] = {}", slot.outer, slot.index, slot.inner);
-        let (Some(outer), Some(inner)) = (fd_of(&slot.outer), fd_of(&slot.inner)) else {
-            warnings.push(format!("{what} was not set: the object has no such map"));
+        let Some(outer) = fd_of(&slot.outer) else {
+            warnings.push(format!("{what} was not set: the object has no map {}", slot.outer));
             continue;
         };
-        match sys::map_info(outer) {
-            Ok(info) if info.key_size == 4 && info.value_size == 4 => {}
-            Ok(_) | Err(_) => {
-                warnings.push(format!(
-                    "{what} was not set: {} is not a map of maps",
-                    slot.outer
-                ));
-                continue;
-            }
+        let kind = sys::map_info(outer).ok().map(|info| {
+            let sizes = (info.key_size, info.value_size);
+            (MapKind::from_raw(info.map_type), sizes)
+        });
+        if let Some(why) = not_a_map_of_maps(&slot.outer, kind) {
+            warnings.push(format!("{what} was not set: {why}"));
+            continue;
         }
+        let Some(inner) = fd_of(&slot.inner) else {
+            warnings.push(format!("{what} was not set: the object has no map {}", slot.inner));
+            continue;
+        };
         let key = slot.index.to_le_bytes();
         let value = (inner.as_raw_fd() as u32).to_le_bytes();
-        // SAFETY: the map's key and value sizes are both 4 (checked just above), the sizes
-        // of `key` and `value`.
+        // SAFETY: the map's key and value sizes are both 4 (checked by not_a_map_of_maps),
+        // the sizes of `key` and `value`.
         if let Err(err) = unsafe { sys::update_elem(outer, &key, &value, sys::BPF_ANY) } {
             warnings.push(format!("{what} was not set: {err}"));
         }
     }
     warnings
+}
+
+/// Why the slots of map `outer` (its type and key/value sizes, None if the kernel would
+/// not say) are not set from its initialiser: only a map of maps with 4-byte keys and
+/// values holds inner maps. A program array's initialiser names programs, not maps.
+fn not_a_map_of_maps(outer: &str, kind: Option<(MapKind, (u32, u32))>) -> Option<String> {
+    match kind {
+        Some((MapKind::ArrayOfMaps | MapKind::HashOfMaps, (4, 4))) => None,
+        Some((MapKind::ProgArray, _)) => Some(format!(
+            "{outer} is a program array, and mapinspect sets the slots of maps of maps only"
+        )),
+        _ => Some(format!("{outer} is not a map of maps")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_maps_of_maps_get_their_slots_set() {
+        for kind in [MapKind::ArrayOfMaps, MapKind::HashOfMaps] {
+            assert_eq!(not_a_map_of_maps("outer", Some((kind, (4, 4)))), None);
+        }
+        // A program array's slots name programs: no "no such map" about them.
+        let why = not_a_map_of_maps("jumps", Some((MapKind::ProgArray, (4, 4))));
+        assert_eq!(
+            why.as_deref(),
+            Some("jumps is a program array, and mapinspect sets the slots of maps of maps only")
+        );
+        for kind in [
+            Some((MapKind::Array, (4, 4))),
+            Some((MapKind::Hash, (4, 4))),
+            Some((MapKind::ArrayOfMaps, (8, 4))),
+            None,
+        ] {
+            assert_eq!(
+                not_a_map_of_maps("m", kind).as_deref(),
+                Some("m is not a map of maps"),
+                "{kind:?}"
+            );
+        }
+    }
 }

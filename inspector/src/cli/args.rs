@@ -83,7 +83,9 @@ pub enum Command {
     /// Print every map of the object once and exit (programs are detached on exit).
     Dump {
         /// table (for people), json (one array, an object per map) or jsonl (one object per
-        /// entry, naming its map: for jq, grep and log pipelines).
+        /// entry, naming its map: for jq, grep and log pipelines). In JSON a union is an
+        /// object with every member, a char array a string, a u8 array a hex string (README,
+        /// "Decoding").
         #[arg(long, value_enum, default_value_t = DumpFormat::Table)]
         format: DumpFormat,
         /// The same as --format json.

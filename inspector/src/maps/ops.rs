@@ -1,7 +1,7 @@
 //! Changing maps from userspace: insert, delete, look up, push/pop/peek and flood, each
 //! refused up front when the map type cannot do it, and every kernel error put in plain
 //! words with its errno name.
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, os::fd::AsRawFd};
 
 use thiserror::Error;
 
@@ -211,6 +211,25 @@ fn check_sizes(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
     }
 }
 
+/// Programs may read the map but not write it (a .rodata's flag).
+const BPF_F_RDONLY_PROG: u32 = 1 << 7;
+
+/// Whether /proc/self/fdinfo text says the map is frozen (`frozen:\t1`).
+fn fdinfo_frozen(fdinfo: &str) -> bool {
+    fdinfo
+        .lines()
+        .find_map(|line| line.strip_prefix("frozen:"))
+        .is_some_and(|value| value.trim() == "1")
+}
+
+/// The refusal of a change to a frozen map.
+fn frozen_refusal(name: &str) -> OpError {
+    OpError::Refused(format!(
+        "{name} is frozen: userspace can no longer change it (a loader freezes a .rodata \
+         once the program's constants are set; programs read it as constants)"
+    ))
+}
+
 /// An errno from the map syscalls in plain words, for this map.
 pub fn explain(desc: &MapDesc, op: &str, err: &SysError) -> OpError {
     let errno = err.errno();
@@ -226,6 +245,11 @@ pub fn explain(desc: &MapDesc, op: &str, err: &SysError) -> OpError {
         libc::EEXIST => "the key exists already (BPF_NOEXIST refuses to replace it)".to_string(),
         libc::EINVAL => {
             "invalid argument: wrong flags for this map type, or a key/value of the wrong size"
+                .to_string()
+        }
+        libc::EPERM | libc::EACCES if meta.flags & BPF_F_RDONLY_PROG != 0 => {
+            "permission denied: the map is read-only to programs (BPF_F_RDONLY_PROG) and \
+             likely frozen, as a loader freezes a .rodata once the program's constants are set"
                 .to_string()
         }
         libc::EPERM | libc::EACCES => {
@@ -259,11 +283,21 @@ impl MapHandle {
         )))
     }
 
+    /// Whether the kernel has frozen the map (BPF_MAP_FREEZE): then no userspace write
+    /// can change it.
+    pub fn frozen(&self) -> bool {
+        let path = format!("/proc/self/fdinfo/{}", self.fd().as_raw_fd());
+        std::fs::read_to_string(path).is_ok_and(|fdinfo| fdinfo_frozen(&fdinfo))
+    }
+
     /// Checks, then runs one operation (all but kernel-side floods, which need the loaded
     /// object: see `Loaded::flood_in_kernel`).
     pub fn execute(&self, op: &Operation) -> Result<OpResult, OpError> {
         self.check_writable(op)?;
         check(&self.desc, op)?;
+        if op.changes_map() && self.frozen() {
+            return Err(frozen_refusal(&self.desc.meta.name));
+        }
         let fail = |e: SysError| explain(&self.desc, op.label(), &e);
         let mut value = vec![0u8; self.desc.value_buffer_len()];
         match op {
@@ -315,4 +349,54 @@ pub fn missing_ranges(attempted: u32, present: &BTreeSet<u32>) -> Vec<(u32, u32)
         }
     }
     ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        maps::{LayoutSource, MapMeta},
+        values::Layout,
+    };
+
+    #[test]
+    fn frozen_comes_from_fdinfo() {
+        let fdinfo = |frozen| format!("pos:\t0\nmap_type:\t2\nfrozen:\t{frozen}\nmap_id:\t9\n");
+        assert!(fdinfo_frozen(&fdinfo(1)));
+        assert!(!fdinfo_frozen(&fdinfo(0)));
+        assert!(!fdinfo_frozen("pos:\t0\n"), "kernels before 5.2 say nothing");
+        let words = frozen_refusal(".rodata").to_string();
+        assert!(words.starts_with(".rodata is frozen: "), "{words}");
+    }
+
+    #[test]
+    fn a_refused_write_to_a_map_read_only_to_programs_says_it_may_be_frozen() {
+        let desc = |flags| MapDesc {
+            meta: MapMeta {
+                id: 1,
+                name: ".rodata".into(),
+                kind: MapKind::Array,
+                key_size: 4,
+                value_size: 4,
+                max_entries: 1,
+                flags,
+                btf_id: 0,
+                btf_key_type_id: 0,
+                btf_value_type_id: 0,
+            },
+            key_layout: Layout::int(4, false),
+            value_layout: Layout::int(4, false),
+            layout_source: LayoutSource::Sizes,
+            cpus: 1,
+            kernel_flood: None,
+        };
+        let eperm = SysError {
+            op: "update",
+            source: std::io::Error::from_raw_os_error(libc::EPERM),
+        };
+        let words = explain(&desc(BPF_F_RDONLY_PROG), "insert", &eperm).to_string();
+        assert!(words.contains("BPF_F_RDONLY_PROG") && words.contains("frozen"), "{words}");
+        let words = explain(&desc(0), "insert", &eperm).to_string();
+        assert!(words.contains("or need root"), "{words}");
+    }
 }

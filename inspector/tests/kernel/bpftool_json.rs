@@ -151,8 +151,15 @@ pub enum Diff {
 }
 
 /// Every leaf where `ours` and `theirs` differ: (path, kind). Panics on a difference that
-/// is not one of [`Diff`], or one whose bytes do not agree.
-pub fn compare(ours: &Json, theirs: &Json, path: &str, out: &mut Vec<(String, Diff)>) {
+/// is not one of [`Diff`], or one whose bytes do not agree. `enums` lists the variants
+/// mapinspect may name: (name, value, size in bytes).
+pub fn compare(
+    ours: &Json,
+    theirs: &Json,
+    path: &str,
+    enums: &[(&str, u64, u32)],
+    out: &mut Vec<(String, Diff)>,
+) {
     if ours == theirs {
         return;
     }
@@ -163,12 +170,12 @@ pub fn compare(ours: &Json, theirs: &Json, path: &str, out: &mut Vec<(String, Di
             let keys_b: Vec<&String> = b.keys().collect();
             assert_eq!(keys_a, keys_b, "{path}: the same members in the same order");
             for (key, value) in a {
-                compare(value, &b[key], &format!("{path}.{key}"), out);
+                compare(value, &b[key], &format!("{path}.{key}"), enums, out);
             }
         }
         (Json::Array(a), Json::Array(b)) if a.len() == b.len() => {
             for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                compare(x, y, &format!("{path}[{i}]"), out);
+                compare(x, y, &format!("{path}[{i}]"), enums, out);
             }
         }
         (Json::String(shown), Json::Array(numbers)) => {
@@ -203,7 +210,14 @@ pub fn compare(ours: &Json, theirs: &Json, path: &str, out: &mut Vec<(String, Di
                 _ => panic!("{path}: {n} is no integer"),
             }
         }
-        (Json::String(_), Json::Number(n)) if n.as_i64().is_some_and(|n| n < 0) => {
+        (Json::String(name), Json::Number(n)) if n.as_i64().is_some_and(|n| n < 0) => {
+            // bpftool's negative number is the variant's value read as signed.
+            let Some(&(_, value, size)) = enums.iter().find(|e| e.0 == name) else {
+                panic!("{path}: mapinspect names {name}, no variant of the fixture's enums");
+            };
+            let mask = u64::MAX >> (64 - 8 * size);
+            let bits = n.as_i64().unwrap() as u64 & mask;
+            assert_eq!(bits, value, "{path}: bpftool's {n} is {name} ({value})");
             out.push(here(Diff::EnumNamed));
         }
         _ => panic!("{path}: mapinspect {ours} and bpftool {theirs} differ"),

@@ -143,3 +143,48 @@ fn the_tui_without_a_terminal_says_so_and_loads_nothing() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.stdout.is_empty(), "no escape codes written");
 }
+
+#[test]
+fn system_dump_goes_on_past_a_map_it_cannot_read_and_says_why() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let pins = crate::types::PinDir::new("system-dump");
+    // A perf_event_array: the kernel refuses lookups from userspace, so it cannot be read.
+    let perf = pins.create("sys_perf", "type perf_event_array key 4 value 4 entries 4");
+    let hash = pins.create("sys_hash", "type hash key 4 value 4 entries 4");
+    let id_of = |pin: &str| {
+        inspector::maps::MapHandle::open_pinned(std::path::Path::new(pin))
+            .unwrap()
+            .meta()
+            .id
+    };
+    let (perf_id, hash_id) = (id_of(&perf), id_of(&hash));
+    let reason = inspector::maps::MapKind::PerfEventArray
+        .unlisted_reason()
+        .unwrap();
+
+    // Named alone, the map fails the dump, with the reason.
+    let single = mapinspect()
+        .args(["--map-id", &perf_id.to_string(), "dump", "--json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&single.stderr);
+    assert!(!single.status.success(), "unreadable yet exit 0: {stderr}");
+    assert!(stderr.contains("cannot read map sys_perf"), "{stderr}");
+    assert!(stderr.contains(reason), "{stderr}");
+
+    // Among every map of the system, the dump goes on: exit 0, the others listed.
+    let maps = json_of(&["--system", "dump", "--json"]);
+    let maps = maps.as_array().expect("an array of maps");
+    let find = |id: u32| maps.iter().find(|m| m["id"] == id);
+    let perf = find(perf_id).expect("the perf_event_array is listed");
+    assert_eq!(perf["not_listed"], reason, "{perf}");
+    assert!(
+        perf["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{perf}"
+    );
+    let hash = find(hash_id).expect("the hash beside it is listed");
+    assert_eq!(hash["entries"], serde_json::json!([]), "{hash}");
+    assert!(hash["error"].is_null(), "{hash}");
+}

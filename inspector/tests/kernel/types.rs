@@ -35,7 +35,7 @@ impl PinDir {
     }
 
     /// `bpftool map create` of one map, pinned as `name`.
-    fn create(&self, name: &str, spec: &str) -> String {
+    pub(crate) fn create(&self, name: &str, spec: &str) -> String {
         let pin = self.pin(name);
         let mut args = vec!["map", "create", &pin];
         args.extend(spec.split_whitespace());

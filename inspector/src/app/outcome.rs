@@ -123,7 +123,7 @@ pub(crate) fn value_text(desc: &MapDesc, bytes: &[u8], style: Style) -> String {
     {
         return format!("{} on each of {cpus} CPUs", one.render(style));
     }
-    match percpu::sum(&values) {
+    match percpu::sum(&desc.value_layout, &values) {
         Some(sum) => format!("{} (sum of {cpus} CPUs)", sum.render(style)),
         None => values
             .iter()

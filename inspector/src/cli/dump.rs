@@ -165,7 +165,11 @@ pub fn write_text(out: &mut impl Write, dump: &MapDump, limit: Option<usize>) ->
         }
         write!(out, " => {}", entry.value.display(style))?;
         for (cpu, value) in entry.per_cpu.iter().enumerate() {
-            let lead = if cpu == 0 { "  (sum; " } else { ", " };
+            let lead = match (cpu, entry.summed) {
+                (0, true) => "  (sum; ",
+                (0, false) => "  (",
+                _ => ", ",
+            };
             write!(out, "{lead}cpu{cpu} {}", value.display(style))?;
         }
         if !entry.per_cpu.is_empty() {

@@ -191,7 +191,7 @@ struct MapRef<'a> {
 }
 
 /// One entry: `key` and `value`, or for per-CPU maps `key`, each CPU's `values` and their
-/// `sum`; in JSON Lines first the map's `map_id` and `map` name.
+/// `sum` (left out when they do not add up: text that differs, a union); in JSON Lines first the map's `map_id` and `map` name.
 #[derive(Serialize)]
 struct EntryOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -219,7 +219,7 @@ impl<'a> EntryOut<'a> {
             key: &entry.key,
             value: (!percpu).then_some(&entry.value),
             values: percpu.then_some(entry.per_cpu.as_slice()),
-            sum: percpu.then_some(&entry.value),
+            sum: (percpu && entry.summed).then_some(&entry.value),
             typed,
         }
     }

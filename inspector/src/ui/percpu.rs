@@ -64,7 +64,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         height.saturating_sub(2)
     };
     let hidden = cpus - shown;
-    let sum = percpu::sum(&entry.per_cpu).map(|_| entry.value.render(style));
+    let sum = entry.summed.then(|| entry.value.render(style));
     let mut lines: Vec<Line> = Vec::with_capacity(height);
 
     if let Some(shares) = percpu::shares(&entry.per_cpu) {

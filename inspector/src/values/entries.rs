@@ -12,6 +12,9 @@ pub struct Entry {
     pub key: Value,
     /// The value; for per-CPU maps the sum across CPUs (or CPU 0's when it does not add up).
     pub value: Value,
+    /// Whether `value` is the sum of `per_cpu`: false for other maps, and for per-CPU
+    /// values that do not add up (see [`percpu::sum`]).
+    pub summed: bool,
     /// Each CPU's value, for per-CPU maps; empty otherwise.
     pub per_cpu: Vec<Value>,
 }
@@ -23,14 +26,18 @@ pub fn decode_entry(desc: &MapDesc, snap: &Snapshot, index: usize) -> Entry {
         return Entry {
             key,
             value,
+            summed: false,
             per_cpu: Vec::new(),
         };
     }
     let per_cpu = per_cpu_values(desc, snap, index);
-    let value = percpu::sum(&per_cpu).unwrap_or_else(|| per_cpu[0].clone());
+    let sum = percpu::sum(&desc.value_layout, &per_cpu);
+    let summed = sum.is_some();
+    let value = sum.unwrap_or_else(|| per_cpu[0].clone());
     Entry {
         key,
         value,
+        summed,
         per_cpu,
     }
 }
@@ -41,7 +48,7 @@ pub fn decode_value(desc: &MapDesc, snap: &Snapshot, index: usize) -> Value {
         return decode::decode(&desc.value_layout, snap.value(index));
     }
     let per_cpu = per_cpu_values(desc, snap, index);
-    percpu::sum(&per_cpu)
+    percpu::sum(&desc.value_layout, &per_cpu)
         .or_else(|| per_cpu.into_iter().next())
         .unwrap_or(Value::Bytes(Vec::new()))
 }

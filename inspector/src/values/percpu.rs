@@ -1,12 +1,26 @@
 //! Per-CPU values: the sum across CPUs and each CPU's share, the view users of per-CPU
 //! maps ask for (cilium#4319) instead of only a list of values.
-use crate::values::decode::Value;
+use crate::values::{Layout, decode::Value};
 
-/// Field-by-field sum of per-CPU values of the same layout. Numbers add up; text, enums
-/// and bytes are kept when every CPU agrees and dropped otherwise. None if nothing adds up.
-pub fn sum(values: &[Value]) -> Option<Value> {
+/// Field-by-field sum of per-CPU values of `layout`. Numbers add up; text, enums and bytes
+/// are kept when every CPU agrees and dropped otherwise. None if nothing adds up, and for
+/// a layout with a union in it: its members are views of the same bytes, and sums taken
+/// member by member would no longer describe the same bytes.
+pub fn sum(layout: &Layout, values: &[Value]) -> Option<Value> {
+    if has_union(layout) {
+        return None;
+    }
     let (first, rest) = values.split_first()?;
     rest.iter().try_fold(first.clone(), |acc, v| add(&acc, v))
+}
+
+fn has_union(layout: &Layout) -> bool {
+    match layout {
+        Layout::Union { .. } => true,
+        Layout::Struct { fields, .. } => fields.iter().any(|f| has_union(&f.layout)),
+        Layout::Array { elem, .. } => has_union(elem),
+        _ => false,
+    }
 }
 
 fn add(a: &Value, b: &Value) -> Option<Value> {
@@ -54,19 +68,73 @@ mod tests {
         ])
     }
 
+    fn int(size: usize) -> Layout {
+        Layout::int(size, false)
+    }
+
+    fn fields(members: Vec<(&str, Layout)>) -> Vec<crate::values::Field> {
+        members
+            .into_iter()
+            .map(|(name, layout)| crate::values::Field::new(name, 0, layout))
+            .collect()
+    }
+
     #[test]
     fn structs_sum_field_by_field() {
-        let total = sum(&[activity(1, 10), activity(2, 5)]).unwrap();
+        let layout = Layout::Struct {
+            name: "activity".into(),
+            size: 16,
+            fields: fields(vec![("execs", int(8)), ("opens", int(8))]),
+        };
+        let total = sum(&layout, &[activity(1, 10), activity(2, 5)]).unwrap();
         assert_eq!(total, activity(3, 15));
     }
 
     #[test]
     fn disagreeing_text_does_not_sum() {
+        let layout = Layout::Array {
+            elem: Box::new(Layout::char()),
+            len: 2,
+        };
         let a = Value::chars("a", 2);
         let b = Value::chars("b", 2);
-        assert_eq!(sum(&[a.clone(), a.clone()]), Some(a.clone()));
-        assert_eq!(sum(&[a, b]), None);
-        assert_eq!(sum(&[]), None);
+        assert_eq!(sum(&layout, &[a.clone(), a.clone()]), Some(a.clone()));
+        assert_eq!(sum(&layout, &[a, b]), None);
+        assert_eq!(sum(&layout, &[]), None);
+    }
+
+    #[test]
+    fn values_with_a_union_in_them_do_not_sum() {
+        // struct { union { u64 big; u32 small; } u; }: 1 + 2^32 as `big` is 0x1_0000_0001,
+        // but `small` would sum to 1: members of one sum that describe different bytes.
+        let union = Layout::Union {
+            name: "u".into(),
+            size: 8,
+            fields: fields(vec![("big", int(8)), ("small", int(4))]),
+        };
+        let layout = Layout::Struct {
+            name: "s".into(),
+            size: 8,
+            fields: fields(vec![("u", union)]),
+        };
+        let value = |big: u64| {
+            Value::Struct(vec![(
+                "u".into(),
+                Value::Struct(vec![
+                    ("big".into(), Value::Unsigned(big)),
+                    ("small".into(), Value::Unsigned(big & 0xffff_ffff)),
+                ]),
+            )])
+        };
+        assert_eq!(sum(&layout, &[value(1), value(1 << 32)]), None);
+        let array = Layout::Array {
+            elem: Box::new(layout),
+            len: 1,
+        };
+        assert_eq!(
+            sum(&array, &[Value::Array(vec![value(1)]), Value::Array(vec![value(2)])]),
+            None
+        );
     }
 
     #[test]

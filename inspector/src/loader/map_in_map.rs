@@ -81,7 +81,10 @@ pub(super) fn fill(ebpf: &Ebpf, slots: &[Slot]) -> Vec<String> {
     for slot in slots {
         let what = format!("{}[{}] = {}", slot.outer, slot.index, slot.inner);
         let Some(outer) = fd_of(&slot.outer) else {
-            warnings.push(format!("{what} was not set: the object has no map {}", slot.outer));
+            warnings.push(format!(
+                "{what} was not set: the object has no map {}",
+                slot.outer
+            ));
             continue;
         };
         let kind = sys::map_info(outer).ok().map(|info| {
@@ -93,7 +96,10 @@ pub(super) fn fill(ebpf: &Ebpf, slots: &[Slot]) -> Vec<String> {
             continue;
         }
         let Some(inner) = fd_of(&slot.inner) else {
-            warnings.push(format!("{what} was not set: the object has no map {}", slot.inner));
+            warnings.push(format!(
+                "{what} was not set: the object has no map {}",
+                slot.inner
+            ));
             continue;
         };
         let key = slot.index.to_le_bytes();

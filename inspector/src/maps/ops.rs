@@ -364,7 +364,10 @@ mod tests {
         let fdinfo = |frozen| format!("pos:\t0\nmap_type:\t2\nfrozen:\t{frozen}\nmap_id:\t9\n");
         assert!(fdinfo_frozen(&fdinfo(1)));
         assert!(!fdinfo_frozen(&fdinfo(0)));
-        assert!(!fdinfo_frozen("pos:\t0\n"), "kernels before 5.2 say nothing");
+        assert!(
+            !fdinfo_frozen("pos:\t0\n"),
+            "kernels before 5.2 say nothing"
+        );
         let words = frozen_refusal(".rodata").to_string();
         assert!(words.starts_with(".rodata is frozen: "), "{words}");
     }
@@ -395,7 +398,10 @@ mod tests {
             source: std::io::Error::from_raw_os_error(libc::EPERM),
         };
         let words = explain(&desc(BPF_F_RDONLY_PROG), "insert", &eperm).to_string();
-        assert!(words.contains("BPF_F_RDONLY_PROG") && words.contains("frozen"), "{words}");
+        assert!(
+            words.contains("BPF_F_RDONLY_PROG") && words.contains("frozen"),
+            "{words}"
+        );
         let words = explain(&desc(0), "insert", &eperm).to_string();
         assert!(words.contains("or need root"), "{words}");
     }

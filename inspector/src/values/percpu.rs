@@ -132,7 +132,10 @@ mod tests {
             len: 1,
         };
         assert_eq!(
-            sum(&array, &[Value::Array(vec![value(1)]), Value::Array(vec![value(2)])]),
+            sum(
+                &array,
+                &[Value::Array(vec![value(1)]), Value::Array(vec![value(2)])]
+            ),
             None
         );
     }

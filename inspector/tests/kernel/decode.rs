@@ -382,10 +382,7 @@ fn a_frozen_rodata_refuses_writes_saying_it_is_frozen() {
     let size = rodata.meta().value_size as usize;
     let err = rodata.execute(&update(vec![0; size])).unwrap_err();
     assert!(matches!(err, OpError::Refused(_)), "{err:?}");
-    assert!(
-        err.to_string().starts_with(".rodata is frozen: "),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with(".rodata is frozen: "), "{err}");
     // .data is not frozen: the same write goes through.
     let data = map(".data");
     assert!(!data.frozen());

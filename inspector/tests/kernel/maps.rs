@@ -141,7 +141,10 @@ fn an_exec_chain_is_counted_exactly_while_it_lives_and_forgotten_when_it_exits()
 
     let activity = ours(map_names::PID_ACTIVITY).expect("pid in PID_ACTIVITY");
     assert_eq!(activity.per_cpu.len(), possible_cpus());
-    let total = percpu::sum(&activity.per_cpu).unwrap();
+    let layout = &map(&loaded, map_names::PID_ACTIVITY).desc.value_layout;
+    let total = percpu::sum(layout, &activity.per_cpu).unwrap();
+    assert!(activity.summed);
+    assert_eq!(activity.value, total);
     assert_eq!(field(&total, "execs"), &Value::Unsigned(3));
     assert!(
         matches!(field(&total, "opens"), Value::Unsigned(n) if *n >= 1),

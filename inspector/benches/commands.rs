@@ -5,7 +5,7 @@
 //!
 //! 1. `mapinspect --pin P dump --json` vs `bpftool map dump pinned P -j`, and
 //!    `mapinspect --pin P dump --limit 0` vs `bpftool map dump pinned P` (runs alternate,
-//!    medians, output read through a pipe, peak RSS from wait4);
+//!    medians, output read through a pipe, peak RSS from GNU time);
 //! 2. `mapinspect --system dump --json` vs bpftool dumping every map id one after the other,
 //!    on a host with dozens of extra small maps and the 1M-entry HASH;
 //! 3. the element counts of every map on the host, by the `bpf_map_sum_elem_count` iterator

@@ -48,7 +48,8 @@ fn write_with<W: Write, F: Formatter>(
 }
 
 /// Writes one JSON object per line for each listed entry of `dump`, naming its map; a map
-/// that cannot be read gets one line with its `error`.
+/// that cannot be listed gets one line with what its type tells instead (a ring's positions,
+/// why it is not listed) and its `error`, if it is one.
 pub fn write_lines(out: &mut impl Write, dump: &MapDump) -> io::Result<()> {
     let meta = &dump.desc.meta;
     let map = Some(MapRef {
@@ -58,10 +59,12 @@ pub fn write_lines(out: &mut impl Write, dump: &MapDump) -> io::Result<()> {
     let snap = match &dump.snapshot {
         Ok(snap) => snap,
         Err(err) => {
-            let line = ErrorLine {
+            let line = MapLine {
                 map_id: meta.id,
                 map: &meta.name,
-                error: err.to_string(),
+                // A ring is read through its positions: its refused lookup is no error.
+                error: (!dump.extra.explains_error()).then(|| err.to_string()),
+                typed: dump.extra.map_fields(),
             };
             serde_json::to_writer(&mut *out, &line)?;
             return writeln!(out);
@@ -225,10 +228,14 @@ impl<'a> EntryOut<'a> {
     }
 }
 
-/// The JSON Lines line of a map that could not be read.
+/// The JSON Lines line of a map whose entries could not be listed.
 #[derive(Serialize)]
-struct ErrorLine<'a> {
+struct MapLine<'a> {
     map_id: u32,
     map: &'a str,
-    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    /// What the map's type tells instead: ring positions, why it is not listed.
+    #[serde(flatten)]
+    typed: serde_json::Map<String, serde_json::Value>,
 }

@@ -4,7 +4,7 @@
 //!
 //! Why raw instructions and not the bundled object: aya 0.14 loads `iter/` programs, but its
 //! loader (aya-obj 0.3) resolves no kfunc (`.ksyms`) calls, so neither a Rust nor a C object
-//! can reach the kfunc through it. The program is eleven instructions; the three numbers it
+//! can reach the kfunc through it. The program is sixteen instructions; the three numbers it
 //! needs from the running kernel (the ids of the kfunc and of the `bpf_iter_bpf_map` attach
 //! point, and where `id` sits in `struct bpf_map`) come from its BTF, so nothing is guessed.
 use std::{collections::HashMap, fs::File, io::Read as _};

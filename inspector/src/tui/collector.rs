@@ -35,6 +35,9 @@ pub struct Collector {
     pub(super) loaded: Loaded,
     pub(super) previous: Vec<Option<Arc<Snapshot>>>,
     pacer: Pacer,
+    /// What the header was last told: sent again when the stretch or the entry count it names
+    /// changes (another big map selected stretches to the same interval with its own count).
+    told_pace: Option<Pace>,
     /// The map on screen: the only one read in full every interval.
     selected: usize,
     /// Made at the first count, after the first read: loading it parses the kernel's BTF,
@@ -64,6 +67,7 @@ impl Collector {
             loaded,
             previous,
             pacer: Pacer::new(interval),
+            told_pace: None,
             selected: 0,
             counter: None,
             count_due,
@@ -88,8 +92,8 @@ impl Collector {
                 if !self.read_one(self.selected, &out) {
                     return;
                 }
-                let (interval, changed) = self.pacer.after_read(started.elapsed());
-                if changed && !self.send_pace(&out) {
+                let interval = self.pacer.after_read(started.elapsed());
+                if !self.send_pace(&out) {
                     return;
                 }
                 next_read = Instant::now() + interval;
@@ -201,8 +205,9 @@ impl Collector {
         out.send(FromCollector::Refresh(refresh)).is_ok()
     }
 
-    /// Tells the header whether the interval is stretched; false when the main loop has gone.
-    fn send_pace(&self, out: &UnboundedSender<FromCollector>) -> bool {
+    /// Tells the header whether the interval is stretched, and by which map's size, when that
+    /// changed; false when the main loop has gone.
+    fn send_pace(&mut self, out: &UnboundedSender<FromCollector>) -> bool {
         let entries = self
             .previous
             .get(self.selected)
@@ -212,6 +217,10 @@ impl Collector {
             .pacer
             .stretched()
             .map(|interval| Pace { interval, entries });
+        if pace == self.told_pace {
+            return true;
+        }
+        self.told_pace = pace;
         out.send(FromCollector::Pace(pace)).is_ok()
     }
 

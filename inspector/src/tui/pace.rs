@@ -31,9 +31,8 @@ impl Pacer {
         self.effective = asked;
     }
 
-    /// The interval until the next read, after one that took `took`. True in the second
-    /// field when it changed (the header should be told).
-    pub fn after_read(&mut self, took: Duration) -> (Duration, bool) {
+    /// The interval until the next read, after one that took `took`.
+    pub fn after_read(&mut self, took: Duration) -> Duration {
         let needed = took.saturating_mul(STRETCH_SHARE);
         let effective = if needed <= self.asked {
             self.asked
@@ -41,9 +40,8 @@ impl Pacer {
             let steps = needed.as_nanos().div_ceil(STEP.as_nanos());
             STEP.saturating_mul(u32::try_from(steps).unwrap_or(u32::MAX))
         };
-        let changed = effective != self.effective;
         self.effective = effective;
-        (effective, changed)
+        effective
     }
 
     /// The stretched interval, if it is stretched.
@@ -68,7 +66,7 @@ mod tests {
     #[test]
     fn a_quick_read_keeps_the_asked_interval() {
         let mut pacer = Pacer::new(ms(1000));
-        assert_eq!(pacer.after_read(ms(250)), (ms(1000), false));
+        assert_eq!(pacer.after_read(ms(250)), ms(1000));
         assert_eq!(pacer.stretched(), None);
         assert_eq!(pacer.count_every(), ms(5000));
     }
@@ -76,12 +74,12 @@ mod tests {
     #[test]
     fn a_slow_read_stretches_to_four_times_its_length_in_half_seconds() {
         let mut pacer = Pacer::new(ms(1000));
-        assert_eq!(pacer.after_read(ms(300)), (ms(1500), true));
+        assert_eq!(pacer.after_read(ms(300)), ms(1500));
         assert_eq!(pacer.stretched(), Some(ms(1500)));
-        assert_eq!(pacer.after_read(ms(310)), (ms(1500), false), "no flicker");
+        assert_eq!(pacer.after_read(ms(310)), ms(1500), "no flicker");
         assert_eq!(pacer.count_every(), ms(7500));
-        // The map shrank: back to the asked interval, and the header is told.
-        assert_eq!(pacer.after_read(ms(10)), (ms(1000), true));
+        // The map shrank: back to the asked interval.
+        assert_eq!(pacer.after_read(ms(10)), ms(1000));
         assert_eq!(pacer.stretched(), None);
     }
 
@@ -91,6 +89,6 @@ mod tests {
         pacer.after_read(ms(400));
         pacer.set_asked(ms(2000));
         assert_eq!(pacer.stretched(), None);
-        assert_eq!(pacer.after_read(ms(400)), (ms(2000), false));
+        assert_eq!(pacer.after_read(ms(400)), ms(2000));
     }
 }

@@ -261,3 +261,39 @@ fn the_header_counts_attached_programs_only_of_our_own_object() {
     assert!(screen.contains("2 programs of other tools"), "{screen}");
     assert!(!screen.contains("attached"), "{screen}");
 }
+
+#[test]
+fn the_header_says_when_a_big_map_stretches_the_interval() {
+    use crate::app::{FromCollector, Pace};
+    use std::time::Duration;
+    let mut app = test_fixtures::app();
+    let header = |app: &App| text(render(app, 100, 20).backend().buffer());
+    assert_eq!(app.interval, Duration::from_secs(1));
+    let asked = "every 1 s ";
+    assert!(header(&app).contains(asked), "{}", header(&app));
+    let stretched = |secs, entries| {
+        FromCollector::Pace(Some(Pace {
+            interval: Duration::from_secs(secs),
+            entries,
+        }))
+    };
+    app.apply(stretched(2, 1_000_000));
+    assert!(
+        header(&app).contains("every 2 s (1M entries)"),
+        "{}",
+        header(&app)
+    );
+    // Another big map selected: its own size, not the last one's.
+    app.apply(stretched(2, 600_000));
+    assert!(
+        header(&app).contains("every 2 s (600k entries)"),
+        "{}",
+        header(&app)
+    );
+    app.apply(FromCollector::Pace(None));
+    let screen = header(&app);
+    assert!(
+        screen.contains(asked) && !screen.contains("entries)"),
+        "{screen}"
+    );
+}

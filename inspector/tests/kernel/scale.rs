@@ -140,6 +140,50 @@ fn json_and_jsonl_of_a_big_map_hold_every_entry() {
 }
 
 #[test]
+fn jsonl_of_per_cpu_maps_and_arrays_has_every_cpu_and_every_slot() {
+    let Some(_guard) = crate::util::kernel() else {
+        return;
+    };
+    let pins = Pins::new("jsonl_shapes");
+    let cpus = possible_cpus();
+    let percpu = pins.pin(&map_with(PERCPU_HASH, 64, 1..11, 0), "percpu");
+    let array = pins.pin(&map_with(ARRAY, 16, 3..5, 0), "array");
+    let lines = |pin: &str| -> Vec<Json> {
+        String::from_utf8(stdout_of(&["--pin", pin, "dump", "--format", "jsonl"]))
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
+            .collect()
+    };
+    let entries = lines(&percpu);
+    assert_eq!(entries.len(), 10);
+    for entry in &entries {
+        let key = entry["key"].as_u64().unwrap();
+        let values = entry["values"].as_array().expect("a value per CPU");
+        assert_eq!(values.len(), cpus, "{entry}");
+        assert!(
+            values.iter().all(|v| v.as_u64() == Some(key * 7)),
+            "{entry}"
+        );
+        assert_eq!(
+            entry["sum"].as_u64(),
+            Some(key * 7 * cpus as u64),
+            "{entry}"
+        );
+        assert!(entry.get("value").is_none(), "{entry}");
+    }
+    // Every slot of an array exists: zero ones too, in slot order.
+    let slots = lines(&array);
+    let keys: Vec<u64> = slots.iter().map(|e| e["key"].as_u64().unwrap()).collect();
+    assert_eq!(keys, (0..16).collect::<Vec<_>>());
+    for slot in &slots {
+        let key = slot["key"].as_u64().unwrap();
+        let want = if (3..5).contains(&key) { key * 7 } else { 0 };
+        assert_eq!(slot["value"].as_u64(), Some(want), "{slot}");
+    }
+}
+
+#[test]
 fn a_reader_that_stops_early_ends_dump_quietly() {
     let Some(_guard) = crate::util::kernel() else {
         return;
@@ -171,6 +215,25 @@ fn a_reader_that_stops_early_ends_dump_quietly() {
             "{format}: nothing on stderr, got {stderr}"
         );
     }
+    // The user's own pipeline: `| head -n 2` under pipefail, so mapinspect's status counts.
+    let output = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "set -o pipefail; '{}' --pin '{pin}' dump --format jsonl | head -n 2",
+                env!("CARGO_BIN_EXE_mapinspect")
+            ),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "| head: {:?} {stderr}",
+        output.status
+    );
+    assert!(stderr.is_empty(), "| head: nothing on stderr, got {stderr}");
+    assert_eq!(output.stdout.iter().filter(|&&b| b == b'\n').count(), 2);
 }
 
 #[test]

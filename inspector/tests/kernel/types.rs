@@ -407,6 +407,21 @@ fn rings_show_positions_without_consuming_and_bloom_filters_answer_tests() {
     assert_eq!(ours["consumer_pos"], 0);
     assert_eq!(ours["pending_bytes"], 0);
     assert!(ours.get("error").is_none(), "{ours}");
+    // JSON Lines: the ring's one line holds its positions, not an error.
+    let out = mapinspect(&["--pin", &ring, "dump", "--format", "jsonl"]);
+    assert!(out.status.success(), "{out:?}");
+    let lines: Vec<Json> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["map_id"], ours["id"], "{line}");
+    assert_eq!(line["ring_size"], 8192, "{line}");
+    assert!(
+        line["not_listed"].is_string() && line.get("error").is_none(),
+        "{line}"
+    );
 
     let bloom = pins.create("bloom", "type bloom_filter key 0 value 4 entries 64");
     let read_only = MapHandle::open_pinned(Path::new(&bloom)).unwrap();

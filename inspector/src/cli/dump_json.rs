@@ -237,5 +237,5 @@ struct MapLine<'a> {
     error: Option<String>,
     /// What the map's type tells instead: ring positions, why it is not listed.
     #[serde(flatten)]
-    typed: serde_json::Map<String, serde_json::Value>,
+    typed: MapFields,
 }

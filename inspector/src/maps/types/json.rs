@@ -1,9 +1,10 @@
 //! What `dump` adds for typed maps: per-entry annotations (prefix, inner map with its own
 //! entries nested, program, frames, cgroup) and whole-map facts (ring positions, why not listed),
 //! in JSON and in the text dump. Kept apart from `cli/dump.rs` so the dump stays generic.
-use std::collections::HashMap;
-
-use serde::Serialize;
+use serde::{
+    Serialize, Serializer,
+    ser::{SerializeSeq as _, SerializeStruct as _},
+};
 
 use super::{Annotation, Annotator, MapFacts, TypeInfo};
 use crate::{
@@ -11,30 +12,18 @@ use crate::{
     values::{decode::Value, entries},
 };
 
-/// Everything a map's type adds to its dump, read once next to its snapshot.
+/// Everything a map's type adds to its dump, read once next to its snapshot. An inner map's
+/// own entries are not held here: they are read when their slot is written (JSON only).
 #[derive(Debug, Default)]
 pub struct Extra {
     pub info: TypeInfo,
-    /// The entries of each inner map, by the outer snapshot index (maps-of-maps).
-    pub inner_entries: HashMap<usize, InnerEntries>,
 }
 
 impl Extra {
     /// Reads what the map's type adds; `snapshot` is the map's read (or why it failed).
     pub fn read(map: &MapHandle, snapshot: &Result<Snapshot, MapError>) -> Self {
         let info = TypeInfo::read(map, snapshot.as_ref(), &mut Annotator::default());
-        let inner_entries = info
-            .annotations
-            .iter()
-            .filter_map(|(index, annotation)| match annotation {
-                Annotation::InnerMap(inner) => Some((*index, InnerEntries::read(inner.id))),
-                _ => None,
-            })
-            .collect();
-        Self {
-            info,
-            inner_entries,
-        }
+        Self { info }
     }
 
     /// Whether anything of the map could be read: its entries, or its ring positions.
@@ -93,7 +82,7 @@ impl Extra {
                     },
                     Err(error) => InnerInfoOut::Failed { error },
                 },
-                entries: self.inner_entries.get(&index),
+                entries: InnerEntries { id: inner.id },
             }),
             Annotation::Program(prog) => EntryFields::Program(ProgramOut {
                 id: prog.id,
@@ -162,8 +151,7 @@ pub struct InnerMapOut<'a> {
     id: u32,
     #[serde(flatten)]
     info: InnerInfoOut<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    entries: Option<&'a InnerEntries>,
+    entries: InnerEntries,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,47 +196,43 @@ pub struct CgroupOut<'a> {
     path: &'a str,
 }
 
-/// An inner map's entries (key/value, decoded like any map's), or why they could not be read.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum InnerEntries {
-    Listed(Vec<InnerEntry>),
-    Failed { error: String },
+/// An inner map's entries (key/value, decoded like any map's), or why they could not be
+/// read: the map is opened and read when its slot is written, and each entry decoded as the
+/// serializer asks for it, so a dump never holds every inner map at once.
+#[derive(Debug)]
+pub struct InnerEntries {
+    id: u32,
 }
 
-#[derive(Debug, Serialize)]
-pub struct InnerEntry {
-    key: Value,
-    value: Value,
-}
-
-impl InnerEntries {
-    /// Opens inner map `id` and reads its entries.
-    fn read(id: u32) -> Self {
-        let map = match MapHandle::open_by_id(id) {
-            Ok(map) => map,
+impl Serialize for InnerEntries {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let read = MapHandle::open_by_id(self.id).and_then(|map| {
+            let snap = map.snapshot()?;
+            Ok((map, snap))
+        });
+        let (map, snap) = match read {
+            Ok(read) => read,
             Err(err) => {
-                return Self::Failed {
-                    error: err.to_string(),
-                };
+                let mut failed = serializer.serialize_struct("InnerEntries", 1)?;
+                failed.serialize_field("error", &err.to_string())?;
+                return failed.end();
             }
         };
-        match map.snapshot() {
-            Ok(snap) => Self::Listed(
-                entries::listed_indices(&map.desc, &snap)
-                    .into_iter()
-                    .map(|i| {
-                        let entry = entries::decode_entry(&map.desc, &snap, i);
-                        InnerEntry {
-                            key: entry.key,
-                            value: entry.value,
-                        }
-                    })
-                    .collect(),
-            ),
-            Err(err) => Self::Failed {
-                error: err.to_string(),
-            },
+        let listed = entries::listed_indices(&map.desc, &snap);
+        let mut seq = serializer.serialize_seq(Some(listed.len()))?;
+        for i in listed {
+            let entry = entries::decode_entry(&map.desc, &snap, i);
+            seq.serialize_element(&InnerEntry {
+                key: &entry.key,
+                value: &entry.value,
+            })?;
         }
+        seq.end()
     }
+}
+
+#[derive(Serialize)]
+struct InnerEntry<'a> {
+    key: &'a Value,
+    value: &'a Value,
 }

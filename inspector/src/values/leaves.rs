@@ -368,17 +368,23 @@ mod tests {
         let inner = Layout::Union {
             name: String::new(),
             size: 4,
-            fields: vec![field("a", 0, int(4)), field("b", 0, int(2))],
+            fields: vec![
+                Field::new("a", 0, Layout::int(4, false)),
+                Field::new("b", 0, Layout::int(2, false)),
+            ],
         };
         let outer = Layout::Union {
             name: "U".into(),
             size: 8,
-            fields: vec![field("", 0, inner), field("c", 0, int(8))],
+            fields: vec![
+                Field::new("", 0, inner),
+                Field::new("c", 0, Layout::int(8, false)),
+            ],
         };
         let holder = Layout::Struct {
             name: "S".into(),
             size: 8,
-            fields: vec![field("u", 0, outer.clone())],
+            fields: vec![Field::new("u", 0, outer.clone())],
         };
         for (layout, label) in [(outer, "union"), (holder, "u")] {
             let leaves = layout.leaves();

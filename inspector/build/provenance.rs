@@ -68,12 +68,36 @@ fn git_commit(dir: &Path) -> String {
             println!("cargo:rerun-if-changed={path}");
         }
     }
+    watch_sources(dir);
     let dirty = git(dir, &["status", "--porcelain", "--untracked-files=no"])
         .is_some_and(|changes| !changes.is_empty());
     if dirty {
         format!("{commit}-dirty")
     } else {
         commit
+    }
+}
+
+/// What goes into the binary, so that editing it reruns this script and `-dirty` shows.
+/// Any rerun-if-changed (the git files above, Cargo.lock, aya-build's own) turns off cargo's
+/// default of rerunning on every change in the package, so the sources are named here.
+/// Directories are scanned recursively (newest mtime), which costs a few milliseconds.
+fn watch_sources(manifest_dir: &Path) {
+    for source in [
+        "src",
+        "build",
+        "Cargo.toml",
+        "../shared/src",
+        "../shared/Cargo.toml",
+        "../inspector-ebpf/src",
+        "../inspector-ebpf/Cargo.toml",
+        "../Cargo.toml",
+    ] {
+        let path = manifest_dir.join(source);
+        // A missing path would make cargo rerun this script on every build.
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
     }
 }
 

@@ -1,11 +1,13 @@
 //! Builds the eBPF crate for bpfel-unknown-none (through `rustup run nightly`) and leaves the
 //! object in OUT_DIR, where src/loader.rs embeds it. Checks the toolchain first and records
-//! the build's provenance for `--version` (build/).
+//! the build's provenance for `--version` (build/; tests/build_script.rs runs its tests).
 use std::{env, fs, path::PathBuf};
 
 use anyhow::Context as _;
 use aya_build::{Package, Toolchain};
 
+#[path = "build/linker.rs"]
+mod linker;
 #[path = "build/prereqs.rs"]
 mod prereqs;
 #[path = "build/provenance.rs"]

@@ -5,8 +5,7 @@ use std::process::Command;
 
 use anyhow::bail;
 
-/// The bpf-linker release scripts/setup.sh installs (it loads nightly's own LLVM 22).
-const BPF_LINKER: &str = "bpf-linker@0.10.4";
+use crate::linker;
 
 /// What the eBPF object was built with, for `--version`.
 pub struct Toolchain {
@@ -59,11 +58,11 @@ pub fn check() -> anyhow::Result<Toolchain> {
     }
     let Some(bpf_linker) = first_line("rustup", &["run", "nightly", "bpf-linker", "--version"])
     else {
-        return missing(
-            "bpf-linker",
-            &format!("cargo install {BPF_LINKER} --locked"),
-        );
+        return missing("bpf-linker", &linker::install_command());
     };
+    if let Some(problem) = linker::mismatch(&bpf_linker) {
+        return missing(&problem, &linker::install_command());
+    }
     Ok(Toolchain { rustc, bpf_linker })
 }
 

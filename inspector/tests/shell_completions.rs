@@ -7,6 +7,10 @@ use std::{
     process::{Command, Output},
 };
 
+#[path = "support/tools.rs"]
+mod tools;
+use tools::have;
+
 fn mapinspect(args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_mapinspect"))
         .args(args)
@@ -18,22 +22,6 @@ fn mapinspect(args: &[&str]) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
-}
-
-/// Whether `tool` is installed; if not, skips (locally) or fails (CI=true).
-fn have(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is not installed (scripts/test.sh installs it), and CI=true forbids skipping"
-        );
-        eprintln!("SKIPPED: {tool} is not installed (run scripts/test.sh)");
-    }
-    found
 }
 
 /// A fresh directory for one test's files, removed by the caller.
@@ -57,11 +45,19 @@ fn syntax_check(shell: &str, script: &Path) {
 #[test]
 fn completion_scripts_pass_their_shells_syntax_check() {
     let dir = scratch("completions");
+    let subcommands: Vec<String> = <inspector::cli::Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    for sub in ["dump", "flood", "record", "replay", "export", "completions"] {
+        assert!(subcommands.iter().any(|s| s == sub), "{sub} in {subcommands:?}");
+    }
     for shell in ["bash", "zsh", "fish"] {
         let script = mapinspect(&["completions", shell]).stdout;
         let text = String::from_utf8(script).unwrap();
-        for sub in ["dump", "flood", "completions"] {
-            assert!(text.contains(sub), "{shell} completion lacks {sub}");
+        for sub in &subcommands {
+            assert!(text.contains(sub.as_str()), "{shell} completion lacks {sub}");
         }
         let path = dir.join(format!("mapinspect.{shell}"));
         std::fs::write(&path, &text).unwrap();

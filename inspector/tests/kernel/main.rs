@@ -24,6 +24,8 @@ mod scale;
 mod signals;
 mod sources;
 mod tmux;
+#[path = "../support/tools.rs"]
+mod tools;
 mod tui;
 mod typed_bundled;
 mod types;

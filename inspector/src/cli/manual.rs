@@ -47,8 +47,17 @@ Examples:
 
 /// What the host must provide; the man page's REQUIREMENTS (the README says the same).
 const REQUIREMENTS: &str = "\
-Linux with the bpf(2) syscall and BTF-defined maps (developed and tested on 6.18); where the \
-kernel lacks batch map reads, mapinspect reads element by element. \
+Linux 5.17 or later for the bundled object (developed and tested on 6.18): it uses BTF-defined \
+maps, BLOOM_FILTER (5.16), RINGBUF (5.8) and, in its flood program, bpf_loop (5.17). On an \
+older kernel it does not load: mapinspect stops with one line naming the map the kernel \
+refused and the kernel it needs (on 5.16 only the flood program fails, listed as not \
+attached, and floods from the kernel fail). --system, --map-id, --pin and --object load \
+nothing of it and work with what the kernel has. Where the kernel lacks batch map reads \
+(5.6), mapinspect reads element by element. \
+The kernel's own BTF, /sys/kernel/btf/vmlinux, is optional: mapinspect uses it for the \
+kernel's element counts of hash maps (bpf_map_sum_elem_count, 6.6+); without it every map is \
+counted by reading it, and an --object that relies on CO-RE relocations cannot have them \
+applied. \
 Root, or the capabilities each mode needs (CAP_BPF and CAP_PERFMON to load and attach, \
 CAP_SYS_ADMIN for --system and --map-id, CAP_BPF for --pin): mapinspect checks them first and \
 names a missing one, with the sudo and setcap fixes. \

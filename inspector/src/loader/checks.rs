@@ -77,6 +77,27 @@ pub(super) fn raise_memlock_if_needed() -> Result<(), String> {
     }
 }
 
+/// The oldest kernel the bundled object loads on whole: BLOOM_FILTER (5.16) and `bpf_loop`
+/// in the flood program (5.17); RINGBUF (5.8) and the rest are older.
+pub const BUNDLED_MIN_KERNEL: (u32, u32) = (5, 17);
+
+/// A failed load of the bundled object, on a kernel older than it needs, says so.
+pub(super) fn bundled_load_failed(err: LoadError) -> LoadError {
+    explain_old_kernel(err, kernel_release())
+}
+
+fn explain_old_kernel(err: LoadError, release: Option<(u32, u32)>) -> LoadError {
+    match (err, release) {
+        (err @ LoadError::Load { .. }, Some(release)) if release < BUNDLED_MIN_KERNEL => {
+            LoadError::KernelTooOld {
+                load: err.to_string(),
+                release: format!("{}.{}", release.0, release.1),
+            }
+        }
+        (err, _) => err,
+    }
+}
+
 /// (major, minor) of the running kernel.
 pub fn kernel_release() -> Option<(u32, u32)> {
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").ok()?;
@@ -91,6 +112,28 @@ fn parse_release(release: &str) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_load_on_an_old_kernel_names_the_kernel_it_needs() {
+        let failed = || LoadError::Load {
+            source: aya::EbpfError::NoBTF,
+        };
+        let message = explain_old_kernel(failed(), Some((5, 15))).to_string();
+        assert!(
+            message.starts_with("loading the eBPF object failed: ")
+                && message.ends_with("needs Linux 5.17 or later, and this kernel is 5.15"),
+            "{message}"
+        );
+        for release in [Some((5, 17)), Some((6, 18)), None] {
+            let message = explain_old_kernel(failed(), release).to_string();
+            assert!(!message.contains("needs Linux"), "{release:?}: {message}");
+        }
+        let refused = LoadError::NoTracefs {
+            reason: "EPERM".into(),
+        };
+        let message = explain_old_kernel(refused, Some((5, 4))).to_string();
+        assert!(!message.contains("needs Linux"), "{message}");
+    }
 
     #[test]
     fn kernel_releases_parse() {

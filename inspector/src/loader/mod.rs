@@ -50,6 +50,14 @@ pub enum LoadError {
         #[source]
         source: aya::EbpfError,
     },
+    /// A [`LoadError::Load`] of the bundled object on a kernel older than
+    /// [`checks::BUNDLED_MIN_KERNEL`].
+    #[error(
+        "{load}: the bundled object needs Linux {}.{} or later, and this kernel is {release}",
+        checks::BUNDLED_MIN_KERNEL.0,
+        checks::BUNDLED_MIN_KERNEL.1
+    )]
+    KernelTooOld { load: String, release: String },
     #[error("program {name}: {}", one_line(.source))]
     Program {
         name: String,
@@ -154,7 +162,8 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
                 "the bundled object",
                 true,
                 &mut warnings,
-            )?;
+            )
+            .map_err(checks::bundled_load_failed)?;
             // Rust has no C `char`: the bundled object's text fields are `u8` arrays in its
             // BTF, which would read as bytes. These are text.
             for map in &mut parts.1 {

@@ -32,6 +32,18 @@ gzip -9n "$out"/man/*.1
 "$bin" completions bash >"$out/completions/mapinspect"
 "$bin" completions zsh >"$out/completions/_mapinspect"
 "$bin" completions fish >"$out/completions/mapinspect.fish"
+# Debian's machine-readable copyright file with both licenses' full text (cargo-deb's own
+# holds one license file): a License paragraph's text is indented, blank lines as " .".
+license_text() { sed -e 's/^[[:space:]]*$/./' -e 's/^/ /' "$1"; }
+{
+    printf 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n'
+    printf 'Upstream-Name: mapinspect\n\n'
+    printf 'Files: *\nCopyright: The mapinspect developers\nLicense: MIT or Apache-2.0\n\n'
+    printf 'License: MIT\n'
+    license_text LICENSE-MIT
+    printf '\nLicense: Apache-2.0\n'
+    license_text LICENSE-APACHE
+} >"$out/copyright"
 
 say "cargo deb"
 cargo deb -p inspector --no-build --locked | tail -n 1

@@ -51,13 +51,19 @@ fn completion_scripts_pass_their_shells_syntax_check() {
         .map(|sub| sub.get_name().to_string())
         .collect();
     for sub in ["dump", "flood", "record", "replay", "export", "completions"] {
-        assert!(subcommands.iter().any(|s| s == sub), "{sub} in {subcommands:?}");
+        assert!(
+            subcommands.iter().any(|s| s == sub),
+            "{sub} in {subcommands:?}"
+        );
     }
     for shell in ["bash", "zsh", "fish"] {
         let script = mapinspect(&["completions", shell]).stdout;
         let text = String::from_utf8(script).unwrap();
         for sub in &subcommands {
-            assert!(text.contains(sub.as_str()), "{shell} completion lacks {sub}");
+            assert!(
+                text.contains(sub.as_str()),
+                "{shell} completion lacks {sub}"
+            );
         }
         let path = dir.join(format!("mapinspect.{shell}"));
         std::fs::write(&path, &text).unwrap();

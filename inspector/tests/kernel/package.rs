@@ -244,10 +244,9 @@ fn cargo_install_from_the_source_tree_names_its_commit() {
         return;
     };
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let root = Scratch(std::env::temp_dir().join(format!(
-        "mapinspect-cargo-install-{}",
-        std::process::id()
-    )));
+    let root = Scratch(
+        std::env::temp_dir().join(format!("mapinspect-cargo-install-{}", std::process::id())),
+    );
     let _ = std::fs::remove_dir_all(&root.0);
     run(Command::new("cargo")
         .args(["install", "--locked", "--path", "inspector", "--root"])

@@ -29,4 +29,5 @@ mod tools;
 mod tui;
 mod typed_bundled;
 mod types;
+mod types_by_other_means;
 mod util;

@@ -132,7 +132,7 @@ impl<'a> MapOut<'a> {
             percpu: meta.kind.is_percpu(),
             decoded_from: decoded_from(desc.layout_source),
             owners: &dump.owners,
-            read_only: !dump.writable,
+            read_only: !dump.writable || desc.frozen,
             entry_count: None,
             entries: None,
             nonzero_entries: None,
@@ -142,7 +142,8 @@ impl<'a> MapOut<'a> {
         };
         match &dump.snapshot {
             Ok(snap) => {
-                out.entry_count = Some(snap.len());
+                // A queue or stack shows its head only: how many it holds is not known.
+                out.entry_count = (!meta.kind.is_queue_like()).then_some(snap.len());
                 out.entries = Some(EntriesOut {
                     desc,
                     snap,

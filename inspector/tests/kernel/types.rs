@@ -346,6 +346,34 @@ fn maps_of_maps_nest_each_inner_maps_entries_under_its_slot() {
         }
         assert_eq!(ours["entries"].as_array().unwrap().len(), 2, "{outer}");
     }
+    // An inner array is counted and listed as an array at the top level is: every slot.
+    let slots = pins.create("inner_slots", "type array key 4 value 4 entries 4");
+    bpftool(&[
+        "map", "update", "pinned", &slots, "key", "1", "0", "0", "0", "value", "7", "0", "0", "0",
+    ]);
+    let spec = format!("type array_of_maps key 4 value 4 entries 2 inner_map pinned {slots}");
+    let pin = pins.create("of_arrays", &spec);
+    bpftool(&[
+        "map", "update", "pinned", &pin, "key", "0", "0", "0", "0", "value", "pinned", &slots,
+    ]);
+    let inner = &dump(&pin)["entries"][0]["inner_map"];
+    assert_eq!(inner["entry_count"], 4, "{inner}");
+    assert_eq!(inner["nonzero_entries"], 1, "{inner}");
+    let values: Vec<&Json> = inner["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["value"])
+        .collect();
+    assert_eq!(
+        values,
+        [
+            &Json::from(0),
+            &Json::from(7),
+            &Json::from(0),
+            &Json::from(0)
+        ]
+    );
 }
 
 #[test]

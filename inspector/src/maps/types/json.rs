@@ -74,11 +74,20 @@ impl Extra {
             Annotation::InnerMap(inner) => EntryFields::InnerMap(InnerMapOut {
                 id: inner.id,
                 info: match &inner.info {
+                    // Counted as a map at the top level is: an array has every slot.
+                    Ok(info) if info.kind.is_array() => InnerInfoOut::Read {
+                        name: &info.name,
+                        kind: info.kind.label(),
+                        max_entries: info.max_entries,
+                        entry_count: Some(info.max_entries as usize),
+                        nonzero_entries: info.entries,
+                    },
                     Ok(info) => InnerInfoOut::Read {
                         name: &info.name,
                         kind: info.kind.label(),
                         max_entries: info.max_entries,
                         entry_count: info.entries,
+                        nonzero_entries: None,
                     },
                     Err(error) => InnerInfoOut::Failed { error },
                 },
@@ -163,6 +172,9 @@ enum InnerInfoOut<'a> {
         kind: String,
         max_entries: u32,
         entry_count: Option<usize>,
+        /// Arrays: the slots not all zero.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        nonzero_entries: Option<usize>,
     },
     Failed {
         error: &'a str,
@@ -218,9 +230,9 @@ impl Serialize for InnerEntries {
                 return failed.end();
             }
         };
-        let listed = entries::listed_indices(&map.desc, &snap);
-        let mut seq = serializer.serialize_seq(Some(listed.len()))?;
-        for i in listed {
+        // Every entry, zero array slots too, as for a map at the top level.
+        let mut seq = serializer.serialize_seq(Some(snap.len()))?;
+        for i in 0..snap.len() {
             let entry = entries::decode_entry(&map.desc, &snap, i);
             seq.serialize_element(&InnerEntry {
                 key: &entry.key,

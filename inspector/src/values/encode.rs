@@ -542,6 +542,16 @@ mod tests {
     }
 
     #[test]
+    fn char_text_shows_c_escapes_and_reads_back_as_the_same_bytes() {
+        let raw = b"a\x16\n\"'\\\xff\xc3\xa9\xc2\xad\0\0".to_vec();
+        let shown = Value::Chars(raw.clone()).render(Style::default());
+        assert_eq!(shown, r#""a\x16\n\"'\\\xffé\u{ad}""#);
+        let mut back = vec![0xaa; raw.len()];
+        encode_text(&shown, &mut back).unwrap();
+        assert_eq!(back, raw);
+    }
+
+    #[test]
     fn each_leaf_kind_round_trips() {
         let cases: Vec<(Layout, &str, Value)> = vec![
             (Layout::int(1, false), "255", Value::Unsigned(255)),

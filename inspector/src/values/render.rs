@@ -240,16 +240,24 @@ fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
     Ok(())
 }
 
-/// A `char` array's text in quotes, escaped as Rust's `{:?}` does (encode reads it back),
-/// with each byte that is not UTF-8 as `\xNN`.
+/// A `char` array's text in quotes, escaped as C writes it (`\n`, `\t`, `\"`, and `\xNN`
+/// for other control bytes and for each byte that is not UTF-8); other characters that do
+/// not print are escaped as Rust's `{:?}` does (`\u{ad}`). Encode reads all of it back.
 fn write_quoted(f: &mut fmt::Formatter<'_>, raw: &[u8]) -> fmt::Result {
+    use fmt::Write as _;
     f.write_str("\"")?;
     for chunk in raw[..text_end(raw)].utf8_chunks() {
-        let valid = format!("{:?}", chunk.valid());
-        f.write_str(&valid[1..valid.len() - 1])?;
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' | '\t' | '\r' | '"' | '\\' => write!(f, "{}", c.escape_default())?,
+                c if c.is_ascii_control() => write!(f, "\\x{:02x}", c as u8)?,
+                '\'' => f.write_char('\'')?,
+                c => write!(f, "{}", c.escape_debug())?,
+            }
+        }
         for b in chunk.invalid() {
             write!(f, "\\x{b:02x}")?;
         }
     }
-    f.write_str("\"")
+    f.write_char('"')
 }

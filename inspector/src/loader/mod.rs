@@ -181,6 +181,14 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
     };
     let writable = loads_object || write;
     maps.iter_mut().for_each(|map| map.writable = writable);
+    if loads_object {
+        // Name the users of an object's maps as `--map-id` would from another shell: its
+        // programs. Listing them needs CAP_SYS_ADMIN; without it they stay unnamed.
+        let programs = crate::sys::programs().unwrap_or_default();
+        for map in &mut maps {
+            map.owners = system::owners(&programs, map.meta().id);
+        }
+    }
     if *source == Source::Bundled {
         // Decided here, once: the flood program exists in the bundled object only.
         for map in &mut maps {

@@ -168,7 +168,7 @@ fn pin_mode(path: &Path) -> Option<(u32, u32)> {
 }
 
 /// Names (with ids) of the programs that use map `id`.
-fn owners(programs: &[ProgInfo], id: u32) -> Vec<String> {
+pub(super) fn owners(programs: &[ProgInfo], id: u32) -> Vec<String> {
     programs
         .iter()
         .filter(|p| p.map_ids.contains(&id))

@@ -119,6 +119,9 @@ pub struct MapDesc {
     /// The bundled flood program's target for this map, if it can fill it: set once, by the
     /// loader, for the bundled object's experiment maps; every surface asks this.
     pub kernel_flood: Option<shared::FloodTarget>,
+    /// Frozen (BPF_MAP_FREEZE, as a loader freezes a `.rodata`): no userspace write can
+    /// change it. Read when the map is opened.
+    pub frozen: bool,
 }
 
 impl MapDesc {
@@ -181,7 +184,7 @@ impl MapHandle {
         } else {
             1
         };
-        Ok(Self {
+        let mut map = Self {
             fd,
             batch_unsupported: AtomicBool::new(false),
             writable: true,
@@ -193,8 +196,11 @@ impl MapHandle {
                 layout_source,
                 cpus,
                 kernel_flood: None,
+                frozen: false,
             },
-        })
+        };
+        map.desc.frozen = map.frozen();
+        Ok(map)
     }
 
     pub fn open_by_id(id: u32) -> Result<Self, MapError> {

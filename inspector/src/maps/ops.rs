@@ -128,6 +128,9 @@ pub fn check(desc: &MapDesc, op: &Operation) -> Result<(), OpError> {
     if let Some(reason) = kind.unlisted_reason() {
         return Err(OpError::refused(format!("{}: {reason}", desc.meta.name)));
     }
+    if op.changes_map() && desc.frozen {
+        return Err(frozen_refusal(&desc.meta.name));
+    }
     if op.changes_map() && !kind.is_editable() {
         let what = match kind {
             MapKind::StackTrace => "stacks the kernel records",
@@ -392,6 +395,7 @@ mod tests {
             layout_source: LayoutSource::Sizes,
             cpus: 1,
             kernel_flood: None,
+            frozen: false,
         };
         let eperm = SysError {
             op: "update",

@@ -89,6 +89,7 @@ pub fn desc(map: &RecordedMap) -> Result<MapDesc, String> {
         cpus: map.cpus as usize,
         // A replay floods nothing.
         kernel_flood: None,
+        frozen: false,
     })
 }
 

@@ -85,6 +85,7 @@ fn desc(
         kernel_flood: shared::FloodTarget::ALL
             .into_iter()
             .find(|target| target.map_name() == name),
+        frozen: false,
     }
 }
 

@@ -8,7 +8,7 @@ use std::{collections::BTreeMap, path::Path, process::Command};
 
 use inspector::{
     loader::{self, Source},
-    maps::ops::{OpError, Operation},
+    maps::ops::{self, OpError, Operation},
 };
 use serde_json::{Value as Json, json};
 
@@ -378,11 +378,38 @@ fn a_frozen_rodata_refuses_writes_saying_it_is_frozen() {
     };
     // The loader froze .rodata once it had set the program's constants.
     let rodata = map(".rodata");
-    assert!(rodata.frozen());
+    assert!(rodata.frozen() && rodata.desc.frozen);
     let size = rodata.meta().value_size as usize;
     let err = rodata.execute(&update(vec![0; size])).unwrap_err();
     assert!(matches!(err, OpError::Refused(_)), "{err:?}");
     assert!(err.to_string().starts_with(".rodata is frozen: "), "{err}");
+    // The TUI's check, before any prompt opens, says the same.
+    let err = ops::check(&rodata.desc, &update(vec![0; size])).unwrap_err();
+    assert!(err.to_string().starts_with(".rodata is frozen: "), "{err}");
+    // And the JSON says it is read-only, where .data is not.
+    let object = scratch.build("decode");
+    let out = run(
+        env!("CARGO_BIN_EXE_mapinspect"),
+        &["--object", object.to_str().unwrap(), "dump", "--json"],
+    );
+    let maps: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let read_only = |name: &str| {
+        let map = maps.as_array().unwrap().iter().find(|m| m["name"] == name);
+        map.unwrap_or_else(|| panic!("{name} in {maps}"))["read_only"].clone()
+    };
+    assert_eq!(read_only(".rodata"), true);
+    assert_eq!(read_only(".data"), false);
+    // The maps of an object mapinspect loaded name their users, its programs, as --map-id
+    // names them from another shell.
+    let owners: Vec<&str> = maps
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["owners"].as_array().unwrap())
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    assert!(!owners.is_empty(), "{maps}");
+    assert!(owners.iter().all(|o| o.contains(" (prog ")), "{owners:?}");
     // .data is not frozen: the same write goes through.
     let data = map(".data");
     assert!(!data.frozen());

@@ -32,6 +32,7 @@ fn big_app() -> App {
         layout_source: crate::maps::LayoutSource::Sizes,
         cpus: 1,
         kernel_flood: None,
+        frozen: false,
     };
     let mut snap = Snapshot::new(1, 4, 8, 1);
     for key in (0..ROWS).rev() {

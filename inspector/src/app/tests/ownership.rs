@@ -80,3 +80,21 @@ fn a_delete_that_was_confirmed_is_not_asked_twice() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_frozen_map_refuses_changes_before_any_prompt_even_our_own() {
+    let mut app = test_fixtures::app();
+    app.maps[0].desc.frozen = true;
+    press(&mut app, [Action::Open]);
+    for key in [Action::Insert, Action::Delete] {
+        assert!(press(&mut app, [key]).is_empty(), "{key:?} sent something");
+        assert_eq!(app.mode, Mode::Normal, "{key:?} opened a popup");
+        let status = app.status.clone().unwrap();
+        assert!(
+            status.is_error && status.text.contains("is frozen"),
+            "{status:?}"
+        );
+    }
+    press(&mut app, [Action::Lookup]);
+    assert_eq!(app.mode, Mode::Prompt, "looking is still allowed");
+}

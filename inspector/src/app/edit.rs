@@ -31,13 +31,6 @@ pub struct Confirm {
     pub yes: &'static str,
 }
 
-/// Refusal for a change to a map the user did not open with --write.
-fn read_only(name: &str) -> String {
-    format!(
-        "{name} is read-only: another program owns it; start mapinspect with --write to change it"
-    )
-}
-
 /// The popup on top of the screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Popup {
@@ -85,7 +78,7 @@ impl App {
         let view = self.selected()?;
         let desc = view.desc.clone();
         if self.ownership == Ownership::ReadOnly && op.changes_map() {
-            self.set_status(read_only(&desc.meta.name), true);
+            self.set_status(ops::read_only_refusal(&desc.meta.name), true);
             return None;
         }
         match ops::check(&desc, op) {
@@ -327,7 +320,7 @@ impl App {
             match self.ownership {
                 Ownership::Own => {}
                 Ownership::ReadOnly => {
-                    let text = read_only(view.name());
+                    let text = ops::read_only_refusal(view.name());
                     self.set_status(text, true);
                     return None;
                 }

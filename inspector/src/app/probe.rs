@@ -4,7 +4,7 @@
 //! collector asks the kernel and answers with a [`Probed`].
 use super::{App, Effect, Mode, Ownership, Popup, Probe, ProbeAnswer, Probed, value_text};
 use crate::{
-    maps::{MapDesc, MapKind, types::lpm},
+    maps::{MapDesc, MapKind, ops, types::lpm},
     values::{Layout, encode},
 };
 
@@ -101,10 +101,7 @@ impl App {
         };
         if kind == ProbeKind::BloomAdd && self.ownership == Ownership::ReadOnly {
             let name = view.name().to_string();
-            self.set_status(
-                format!("{name} is read-only: another program owns it; start mapinspect with --write to change it"),
-                true,
-            );
+            self.set_status(ops::read_only_refusal(&name), true);
             return true;
         }
         let mut prompt = ProbePrompt::new(self.selected_map, &view.desc, kind);

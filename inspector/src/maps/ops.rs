@@ -274,16 +274,21 @@ pub fn explain(desc: &MapDesc, op: &str, err: &SysError) -> OpError {
     }
 }
 
+/// Why a change to a map mapinspect did not load waits for --write: the one wording for
+/// every surface (TUI, CLI, probes).
+pub fn read_only_refusal(name: &str) -> String {
+    format!(
+        "{name} is read-only: mapinspect did not load it; start mapinspect with --write to change it"
+    )
+}
+
 impl MapHandle {
     /// Refuses changes to a map another program owns unless --write was given.
     pub fn check_writable(&self, op: &Operation) -> Result<(), OpError> {
         if self.writable || !op.changes_map() {
             return Ok(());
         }
-        Err(OpError::refused(format!(
-            "{} is read-only: it belongs to another program; start mapinspect with --write to change it",
-            self.desc.meta.name
-        )))
+        Err(OpError::refused(read_only_refusal(&self.desc.meta.name)))
     }
 
     /// Whether the kernel has frozen the map (BPF_MAP_FREEZE): then no userspace write

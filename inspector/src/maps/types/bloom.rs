@@ -3,7 +3,7 @@
 //! a NULL key).
 use crate::maps::{
     MapHandle, MapKind,
-    ops::{OpError, explain},
+    ops::{self, OpError, explain},
 };
 
 impl MapHandle {
@@ -42,10 +42,7 @@ impl MapHandle {
     pub fn bloom_add(&self, value: &[u8]) -> Result<(), OpError> {
         self.check_bloom(value)?;
         if !self.writable {
-            return Err(OpError::Refused(format!(
-                "{} is read-only: it belongs to another program; start mapinspect with --write to change it",
-                self.meta().name
-            )));
+            return Err(OpError::Refused(ops::read_only_refusal(&self.meta().name)));
         }
         self.update_from(&[], value, 0)
             .map_err(|err| explain(&self.desc, "add", &err))

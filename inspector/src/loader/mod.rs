@@ -6,6 +6,7 @@ mod flood;
 mod map_in_map;
 mod object;
 pub mod object_file;
+mod prog_array_def;
 pub mod privilege;
 mod system;
 pub mod untrusted;
@@ -218,7 +219,7 @@ fn no_object((maps, programs): (Vec<MapHandle>, Vec<ProgramStatus>)) -> Parts {
 /// Loads an object `name`d in errors: checked first, and any panic of the loader below
 /// contained (see [`untrusted`]). `bundled`: the bundled object, whose maps-of-maps and
 /// program array get their slots from userspace after loading. What did not stop loading
-/// (static map-in-map slots that could not be set) goes to `warnings`.
+/// (static map-of-maps or program-array slots that could not be set) goes to `warnings`.
 fn load_object(
     elf: &[u8],
     order: &[&str],
@@ -242,14 +243,18 @@ fn load_checked(
     order: &[&str],
     bundled: bool,
 ) -> Result<(Parts, Vec<String>), LoadError> {
-    let mut ebpf = Ebpf::load(elf).map_err(|source| LoadError::Load { source })?;
+    let for_aya = prog_array_def::for_aya(elf);
+    let mut ebpf = Ebpf::load(for_aya.as_deref().unwrap_or(elf))
+        .map_err(|source| LoadError::Load { source })?;
     let btf = object_btf(elf);
-    // Static map-of-maps slots, set before any program runs (aya leaves them empty).
+    let programs = object::load_all(&mut ebpf, elf);
+    // Static map-of-maps and program-array slots (aya leaves them empty): set once the
+    // programs are loaded (a program array holds their fds), before any is attached.
     let warnings = match &btf {
-        Some(btf) => map_in_map::fill(&ebpf, &map_in_map::static_slots(elf, btf)),
+        Some(btf) => map_in_map::fill(&ebpf, &programs, &map_in_map::static_slots(elf, btf)),
         None => Vec::new(),
     };
-    let programs = object::attach_all(&mut ebpf, elf);
+    let programs = object::attach_all(&mut ebpf, programs);
     let mut maps = object::open_maps(&ebpf, order)?;
     // The bundled object's maps-of-maps and program array get their slots from userspace.
     if bundled {

@@ -100,20 +100,49 @@ pub fn object_btf(elf: &[u8]) -> Option<Btf> {
     Some(btf)
 }
 
-/// Loads (and so verifies) and attaches every program it can; a program that fails is
-/// reported with the reason, and the object's maps are shown all the same.
-pub(super) fn attach_all(ebpf: &mut Ebpf, elf: &[u8]) -> Vec<ProgramStatus> {
+/// The object's programs once loaded, before any is attached: each one's plan, or why it
+/// was not loaded (the reason its status gives).
+pub(super) struct Programs(Vec<(String, Result<Attach, String>)>);
+
+impl Programs {
+    /// Ok if program `name` is loaded, else why not.
+    pub(super) fn loaded(&self, name: &str) -> Result<(), String> {
+        match self.0.iter().find(|(n, _)| n == name) {
+            Some((_, Ok(_))) => Ok(()),
+            Some((_, Err(why))) => Err(format!("program {name} is not loaded: {why}")),
+            None => Err(format!("the object has no program {name}")),
+        }
+    }
+}
+
+/// Loads (and so verifies) every program its section says how to attach or run; a program
+/// that fails keeps the reason for its status, and the object's maps are shown all the same.
+pub(super) fn load_all(ebpf: &mut Ebpf, elf: &[u8]) -> Programs {
     let sections = program_sections(elf);
-    let mut statuses: Vec<ProgramStatus> = ebpf
-        .programs_mut()
-        .map(|(name, program)| {
-            let section = sections.get(name).map_or("", String::as_str);
-            let (attached, attachment) = match attach(program, plan(section)) {
-                Ok(done) => done,
-                Err(err) => (false, format!("not attached: {}", one_line(&err))),
-            };
+    Programs(
+        ebpf.programs_mut()
+            .map(|(name, program)| {
+                let section = sections.get(name).map_or("", String::as_str);
+                (name.to_string(), load(program, plan(section)))
+            })
+            .collect(),
+    )
+}
+
+/// Attaches the programs [`load_all`] loaded.
+pub(super) fn attach_all(ebpf: &mut Ebpf, programs: Programs) -> Vec<ProgramStatus> {
+    let mut statuses: Vec<ProgramStatus> = programs
+        .0
+        .into_iter()
+        .map(|(name, plan)| {
+            let done = plan.and_then(|plan| match ebpf.program_mut(&name) {
+                Some(program) => attach(program, plan).map_err(|err| one_line(&err)),
+                None => Err("aya lost it".to_string()),
+            });
+            let (attached, attachment) =
+                done.unwrap_or_else(|why| (false, format!("not attached: {why}")));
             ProgramStatus {
-                name: name.to_string(),
+                name,
                 attachment,
                 attached,
             }
@@ -123,29 +152,41 @@ pub(super) fn attach_all(ebpf: &mut Ebpf, elf: &[u8]) -> Vec<ProgramStatus> {
     statuses
 }
 
+/// Loads a program its plan attaches or runs: the plan back, or why it is not loaded.
+fn load(program: &mut Program, plan: Attach) -> Result<Attach, String> {
+    let loaded = match (&plan, program) {
+        (Attach::Tracepoint { .. } | Attach::TailTarget, Program::TracePoint(tp)) => tp.load(),
+        (Attach::RawTracepoint(_) | Attach::OnDemand, Program::RawTracePoint(raw)) => {
+            raw.load()
+        }
+        (Attach::NotSupported(reason), _) => return Err(reason.clone()),
+        (_, other) => {
+            return Err(format!(
+                "its section does not match its type ({:?})",
+                other.prog_type()
+            ));
+        }
+    };
+    loaded.map(|()| plan).map_err(|err| one_line(&err))
+}
+
+/// Attaches a program [`load`] loaded, as its plan says.
 fn attach(program: &mut Program, plan: Attach) -> Result<(bool, String), ProgramError> {
     Ok(match (plan, program) {
         (Attach::Tracepoint { category, event }, Program::TracePoint(tp)) => {
-            tp.load()?;
             tp.attach(&category, &event)?;
             (true, format!("tracepoint {category}/{event}"))
         }
         (Attach::RawTracepoint(event), Program::RawTracePoint(raw)) => {
-            raw.load()?;
             raw.attach(&event)?;
             (true, format!("raw tracepoint {event}"))
         }
-        (Attach::OnDemand, Program::RawTracePoint(raw)) => {
-            raw.load()?;
-            (
-                false,
-                "raw tracepoint, run on demand (BPF_PROG_TEST_RUN)".to_string(),
-            )
-        }
-        (Attach::TailTarget, Program::TracePoint(tp)) => {
-            tp.load()?;
-            (false, "tail-call target: loaded, not attached".to_string())
-        }
+        (Attach::OnDemand, _) => (
+            false,
+            "raw tracepoint, run on demand (BPF_PROG_TEST_RUN)".to_string(),
+        ),
+        (Attach::TailTarget, _) => (false, "tail-call target: loaded, not attached".to_string()),
+        // load() loads no other pairing.
         (Attach::NotSupported(reason), _) => (false, format!("not attached: {reason}")),
         (_, other) => (
             false,

@@ -1,6 +1,6 @@
 //! Decoding against bpftool on the same live maps: tests/fixtures/decode.bpf.c (unions,
 //! char and u8 arrays, bitfields, enums of every size, floats, a flexible array member,
-//! globals, a map of maps), loaded by `mapinspect --object` and by bpftool, filled with the
+//! globals, a map of maps, a program array), loaded by `mapinspect --object` and by bpftool, filled with the
 //! same bytes, then `mapinspect --map-id N dump --json` and `bpftool map dump id N -j`
 //! compared leaf by leaf. Equal wherever bpftool decodes; every difference is named (see
 //! [`Diff`]) and listed here, so a new one fails the test.
@@ -146,8 +146,8 @@ fn fill(ids: &BTreeMap<String, u32>) {
     }
 }
 
-/// `mapinspect --map-id ID dump --json`: the map's entries, key -> value.
-fn ours(id: u32) -> Vec<(u64, Json)> {
+/// `mapinspect --map-id ID dump --json`, parsed.
+fn ours_json(id: u32) -> Json {
     let out = output(
         env!("CARGO_BIN_EXE_mapinspect"),
         &["--map-id", &id.to_string(), "dump", "--json"],
@@ -157,7 +157,12 @@ fn ours(id: u32) -> Vec<(u64, Json)> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let maps: Json = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `mapinspect --map-id ID dump --json`: the map's entries, key -> value.
+fn ours(id: u32) -> Vec<(u64, Json)> {
+    let maps = ours_json(id);
     let mut entries: Vec<(u64, Json)> = maps[0]["entries"]
         .as_array()
         .unwrap()
@@ -279,6 +284,21 @@ fn an_object_loaded_by_mapinspect_decodes_as_bpftool_and_better() {
     let outer = bpftool_entries_raw(ids["dec_outer"]);
     assert_eq!(outer, [(0, ids["dec_inner_a"]), (2, ids["dec_inner_b"])]);
 
+    // The program array holds the program its C initialiser names, as under libbpf: in the
+    // object loaded here (bpftool's view) and in the one `--object` loaded (its JSON).
+    assert_eq!(jump_slots(ids["dec_jumps"]), [(1, "tail_a".to_string())]);
+    let jumps = maps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "dec_jumps")
+        .unwrap();
+    let slots = jumps["entries"].as_array().unwrap();
+    assert_eq!(slots.len(), 1, "{jumps}");
+    assert_eq!(slots[0]["key"], 1);
+    assert_eq!(slots[0]["program"]["name"], "tail_a", "{jumps}");
+    assert_eq!(slots[0]["program"]["id"], slots[0]["value"]);
+
     // A map of maps is read, slot by slot: its dump succeeds (tests/kernel/cli.rs has
     // --system going on past a map that cannot be read).
     let single = output(
@@ -290,6 +310,30 @@ fn an_object_loaded_by_mapinspect_decodes_as_bpftool_and_better() {
         "{}",
         String::from_utf8_lossy(&single.stderr)
     );
+}
+
+/// A program array's slots, as bpftool lists them, with the name of each slot's program
+/// (bpftool's); mapinspect's `--map-id` dump must name the same programs.
+fn jump_slots(id: u32) -> Vec<(u32, String)> {
+    let slots: Vec<(u32, String)> = bpftool_entries_raw(id)
+        .into_iter()
+        .map(|(key, program)| {
+            let out = output("bpftool", &["prog", "show", "id", &program.to_string(), "-j"]);
+            let info: Json = serde_json::from_slice(&out.stdout).unwrap();
+            (key, info["name"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let ours: Vec<(u32, String)> = ours_json(id)[0]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let key = u32::try_from(e["key"].as_u64().unwrap()).unwrap();
+            (key, e["program"]["name"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(ours, slots, "mapinspect and bpftool on map {id}");
+    slots
 }
 
 /// A map of maps' slots as bpftool lists them: (key, inner map id).
@@ -325,6 +369,8 @@ fn the_same_object_loaded_by_bpftool_decodes_alike_globals_included() {
     crate::util::bpftool_loadall(&object, &progs, &pins);
     let ids = pinned_ids(&pins);
     compare_with_bpftool(&ids);
+    // libbpf set the program array's slot from its initialiser, as mapinspect does.
+    assert_eq!(jump_slots(ids["dec_jumps"]), [(1, "tail_a".to_string())]);
     // libbpf's global maps carry kernel BTF: bpftool and mapinspect both name the variables.
     for (map, expected) in [
         ("decode.data", json!({"level": 3, "greeting": "hi"})),

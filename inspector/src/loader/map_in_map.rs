@@ -96,8 +96,9 @@ pub(super) fn fill(ebpf: &Ebpf, programs: &Programs, slots: &[Slot]) -> Vec<Stri
             (MapKind::from_raw(info.map_type), sizes)
         });
         let inner = match holds(&slot.outer, kind) {
-            Ok(Holds::Maps) => fd_of(&slot.inner)
-                .ok_or_else(|| format!("the object has no map {}", slot.inner)),
+            Ok(Holds::Maps) => {
+                fd_of(&slot.inner).ok_or_else(|| format!("the object has no map {}", slot.inner))
+            }
             Ok(Holds::Programs) => programs.loaded(&slot.inner).and_then(|()| {
                 let program = ebpf.program(&slot.inner);
                 let fd = program.map(|p| p.fd().map(|fd| fd.as_fd()));

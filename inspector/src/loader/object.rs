@@ -156,9 +156,7 @@ pub(super) fn attach_all(ebpf: &mut Ebpf, programs: Programs) -> Vec<ProgramStat
 fn load(program: &mut Program, plan: Attach) -> Result<Attach, String> {
     let loaded = match (&plan, program) {
         (Attach::Tracepoint { .. } | Attach::TailTarget, Program::TracePoint(tp)) => tp.load(),
-        (Attach::RawTracepoint(_) | Attach::OnDemand, Program::RawTracePoint(raw)) => {
-            raw.load()
-        }
+        (Attach::RawTracepoint(_) | Attach::OnDemand, Program::RawTracePoint(raw)) => raw.load(),
         (Attach::NotSupported(reason), _) => return Err(reason.clone()),
         (_, other) => {
             return Err(format!(
@@ -286,6 +284,26 @@ mod tests {
         ));
         assert!(matches!(plan("xdp"), Attach::NotSupported(_)));
         assert!(matches!(plan(""), Attach::NotSupported(_)));
+    }
+
+    #[test]
+    fn a_program_not_loaded_says_why() {
+        let programs = Programs(vec![
+            ("tail_a".into(), Ok(Attach::TailTarget)),
+            (
+                "probe".into(),
+                Err("kprobe programs are not attached".into()),
+            ),
+        ]);
+        assert_eq!(programs.loaded("tail_a"), Ok(()));
+        assert_eq!(
+            programs.loaded("probe"),
+            Err("program probe is not loaded: kprobe programs are not attached".into())
+        );
+        assert_eq!(
+            programs.loaded("gone"),
+            Err("the object has no program gone".into())
+        );
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! parser (it expects pointers to an inner map's struct), and their `__type(key, __u32)`
 //! gives the kernel a BTF key type and no value type, which it refuses (libbpf retries
 //! without BTF; aya does not). So aya gets a copy of the object whose BTF says, for each
-//! such program array, `key_size`/`value_size` instead: the same sizes, no BTF types. Only the
-//! `.BTF` section changes (a rewritten copy appended to the file, its section header
-//! pointed at it); type ids stay, so the rest of the BTF and the programs are untouched.
+//! such program array, `key_size`/`value_size` instead: the same sizes, no BTF types.
+//! Only the `.BTF` section changes (a rewritten copy appended to the file, its section
+//! header pointed at it); type ids stay, so the rest of the BTF and the programs are
+//! untouched. mapinspect's own decoding reads the original.
 use object::{Object as _, ObjectSection as _};
 
 const KIND_INT: u32 = 1;
@@ -29,7 +30,7 @@ pub(super) fn for_aya(elf: &[u8]) -> Option<Vec<u8>> {
     let file = object::File::parse(elf).ok()?;
     let section = file.section_by_name(".BTF")?;
     let btf = rewrite(section.data().ok()?)?;
-    let index = usize::try_from(section.index().0).ok()?;
+    let index = section.index().0;
     // ELF64 little endian (checked before: see object_file): the section header table.
     let shoff = usize::try_from(u64_at(elf, 0x28)?).ok()?;
     let shentsize = usize::from(u16::from_le_bytes(elf.get(0x3a..0x3c)?.try_into().ok()?));
@@ -47,11 +48,15 @@ pub(super) fn for_aya(elf: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(bytes.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// One BTF type record: where it starts in the type section, its kind, vlen and the
@@ -87,6 +92,21 @@ fn records(types: &[u8]) -> Option<Vec<Record>> {
         at += 12 + extra;
     }
     Some(out)
+}
+
+/// A member of a program array's definition to rewrite.
+struct Edit {
+    /// Where its record starts in the type section.
+    at: usize,
+    /// `key` (to `key_size`), else `values` (to `value_size`).
+    key: bool,
+    /// The size it is to say.
+    size: u32,
+    /// The element and index types of the definition's `int (*type)[N]`, for new arrays.
+    elem: u32,
+    index: u32,
+    /// The definition's size.
+    struct_size: u32,
 }
 
 /// The .BTF blob with the `key` and `values` members of each program array that has
@@ -135,12 +155,13 @@ fn rewrite(btf: &[u8]) -> Option<Vec<u8>> {
     let sized = |ptr: u32| {
         let target = see_through(get(ptr).filter(|r| r.kind == KIND_PTR)?.size_or_type)?;
         let r = get(target)?;
-        matches!(r.kind, KIND_INT | KIND_STRUCT | KIND_UNION | KIND_ENUM | KIND_ENUM64)
-            .then_some(r.size_or_type)
+        matches!(
+            r.kind,
+            KIND_INT | KIND_STRUCT | KIND_UNION | KIND_ENUM | KIND_ENUM64
+        )
+        .then_some(r.size_or_type)
     };
-    // Member records to rewrite: (offset in `types`, new name, new size, the array's
-    // element and index types, the struct's size).
-    let mut edits: Vec<(usize, &[u8], u32, (u32, u32), u32)> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
     for datasec in recs.iter().filter(|r| r.kind == KIND_DATASEC) {
         if name(u32_at(&types, datasec.at)?)? != b".maps" {
             continue;
@@ -165,12 +186,19 @@ fn rewrite(btf: &[u8]) -> Option<Vec<u8>> {
             }
             for m in 0..def.vlen {
                 let ty = u32_at(&types, member(m) + 4)?;
-                let (new_name, size): (&[u8], u32) = match named(m)? {
-                    b"key" => (b"key_size", sized(ty)?),
-                    b"values" => (b"value_size", 4),
+                let (key, size) = match named(m)? {
+                    b"key" => (true, sized(ty)?),
+                    b"values" => (false, 4),
                     _ => continue,
                 };
-                edits.push((member(m), new_name, size, (elem, index), def.size_or_type));
+                edits.push(Edit {
+                    at: member(m),
+                    key,
+                    size,
+                    elem,
+                    index,
+                    struct_size: def.size_or_type,
+                });
             }
         }
     }
@@ -187,7 +215,15 @@ fn rewrite(btf: &[u8]) -> Option<Vec<u8>> {
     let (key_size, value_size) = (name_of(b"key_size"), name_of(b"value_size"));
     let mut next_id = recs.len() as u32 + 1;
     let mut appended = Vec::new();
-    for (at, new_name, size, (elem, index), struct_size) in edits {
+    for Edit {
+        at,
+        key,
+        size,
+        elem,
+        index,
+        struct_size,
+    } in edits
+    {
         let (array, ptr) = (next_id, next_id + 1);
         next_id += 2;
         for word in [0, KIND_ARRAY << 24, 0, elem, index, size] {
@@ -196,20 +232,27 @@ fn rewrite(btf: &[u8]) -> Option<Vec<u8>> {
         for word in [0, KIND_PTR << 24, array] {
             appended.extend_from_slice(&word.to_le_bytes());
         }
-        let name = if new_name == b"key_size" { key_size } else { value_size };
-        types.get_mut(at..at + 4)?.copy_from_slice(&name.to_le_bytes());
-        types.get_mut(at + 4..at + 8)?.copy_from_slice(&ptr.to_le_bytes());
+        let name = if key { key_size } else { value_size };
+        types
+            .get_mut(at..at + 4)?
+            .copy_from_slice(&name.to_le_bytes());
+        types
+            .get_mut(at + 4..at + 8)?
+            .copy_from_slice(&ptr.to_le_bytes());
         // `values` (size 0) ends the struct: the pointer that replaces it would run past
         // the struct's end (the kernel refuses that BTF), so it sits on the member before.
         let last = struct_size.checked_sub(8)?.checked_mul(8)?;
         let bits = u32_at(&types, at + 8)?.min(last);
-        types.get_mut(at + 8..at + 12)?.copy_from_slice(&bits.to_le_bytes());
+        types
+            .get_mut(at + 8..at + 12)?
+            .copy_from_slice(&bits.to_le_bytes());
     }
     types.extend_from_slice(&appended);
     let mut header = btf.get(..hdr_len)?.to_vec();
     let words = [0, types.len(), types.len(), strings.len()];
     for (i, word) in words.into_iter().enumerate() {
-        header.get_mut(8 + 4 * i..12 + 4 * i)?
+        header
+            .get_mut(8 + 4 * i..12 + 4 * i)?
             .copy_from_slice(&u32::try_from(word).ok()?.to_le_bytes());
     }
     Some([header, types, strings].concat())
@@ -234,24 +277,35 @@ mod tests {
         let strings = b"\0int\0type\0key\0values\0jmp\0.maps\0";
         let at = |s: &str| {
             let s = format!("\0{s}\0");
-            strings.windows(s.len()).position(|w| w == s.as_bytes()).unwrap() as u32 + 1
+            strings
+                .windows(s.len())
+                .position(|w| w == s.as_bytes())
+                .unwrap() as u32
+                + 1
         };
-        let words: Vec<u32> = vec![
-            at("int"), KIND_INT << 24, 4, 32, // 1: int
-            0, KIND_ARRAY << 24, 0, 1, 1, 3, // 2: int[3] (PROG_ARRAY)
-            0, KIND_PTR << 24, 2, // 3: int (*)[3]
-            0, KIND_PTR << 24, 1, // 4: int *
-            0, KIND_ARRAY << 24, 0, 4, 1, 0, // 5: int *[0]
-            0, KIND_STRUCT << 24 | 3, 16, // 6: the definition
-            at("type"), 3, 0,
-            at("key"), 4, 64,
-            at("values"), 5, 128,
-            at("jmp"), KIND_VAR << 24, 6, 1, // 7
-            at(".maps"), KIND_DATASEC << 24 | 1, 0, 7, 0, 24, // 8
+        let records: [&[u32]; 11] = [
+            &[at("int"), KIND_INT << 24, 4, 32], // 1: int
+            &[0, KIND_ARRAY << 24, 0, 1, 1, 3],  // 2: int[3] (PROG_ARRAY)
+            &[0, KIND_PTR << 24, 2],             // 3: int (*)[3]
+            &[0, KIND_PTR << 24, 1],             // 4: int *
+            &[0, KIND_ARRAY << 24, 0, 4, 1, 0],  // 5: int *[0]
+            &[0, KIND_STRUCT << 24 | 3, 16],     // 6: the definition, its members:
+            &[at("type"), 3, 0],
+            &[at("key"), 4, 64],
+            &[at("values"), 5, 128],
+            &[at("jmp"), KIND_VAR << 24, 6, 1], // 7
+            &[at(".maps"), KIND_DATASEC << 24 | 1, 0, 7, 0, 24], // 8
         ];
+        let words = records.concat();
         let types: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
         let mut blob = vec![0x9f, 0xeb, 1, 0];
-        for word in [24, 0, types.len() as u32, types.len() as u32, strings.len() as u32] {
+        for word in [
+            24,
+            0,
+            types.len() as u32,
+            types.len() as u32,
+            strings.len() as u32,
+        ] {
             blob.extend(word.to_le_bytes());
         }
         blob.extend(types);

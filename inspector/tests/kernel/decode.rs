@@ -318,7 +318,10 @@ fn jump_slots(id: u32) -> Vec<(u32, String)> {
     let slots: Vec<(u32, String)> = bpftool_entries_raw(id)
         .into_iter()
         .map(|(key, program)| {
-            let out = output("bpftool", &["prog", "show", "id", &program.to_string(), "-j"]);
+            let out = output(
+                "bpftool",
+                &["prog", "show", "id", &program.to_string(), "-j"],
+            );
             let info: Json = serde_json::from_slice(&out.stdout).unwrap();
             (key, info["name"].as_str().unwrap().to_string())
         })

@@ -2,6 +2,7 @@
 //! Maps are read one at a time and written as they are decoded, through a buffered writer:
 //! a dump holds one map's snapshot at a time and no second copy of it.
 use std::{
+    fmt::{self, Write as _},
     io::{self, BufWriter, IsTerminal as _, Write},
     time::Duration,
 };
@@ -12,7 +13,7 @@ use crate::{
     cli::{Cli, DumpFormat, dump_json, load},
     loader::Source,
     maps::{LayoutSource, MapDesc, MapError, MapHandle, Snapshot, flag_names, types::json::Extra},
-    values::entries,
+    values::entries::{self, Entry},
     values::render::Style,
 };
 
@@ -93,7 +94,7 @@ pub(crate) fn decoded_from(source: LayoutSource) -> &'static str {
 }
 
 /// One map of the human table. `limit` caps its rows (None: all). Rows are written as they
-/// are decoded, with no String per cell.
+/// are decoded, each formatted into one reused line and written whole.
 pub fn write_text(out: &mut impl Write, dump: &MapDump, limit: Option<usize>) -> io::Result<()> {
     let style = Style::default();
     let (desc, meta) = (&dump.desc, &dump.desc.meta);
@@ -156,32 +157,44 @@ pub fn write_text(out: &mut impl Write, dump: &MapDump, limit: Option<usize>) ->
         }
     }
     let shown = limit.map_or(listed, |n| n.min(listed));
+    let mut line = String::new();
     for index in entries::listed(desc, snap).take(shown) {
         let entry = entries::decode_entry(desc, snap, index);
-        if meta.kind.is_queue_like() {
-            out.write_all(b"  head")?;
-        } else {
-            write!(out, "  {}", entry.key.display(style))?;
-        }
-        write!(out, " => {}", entry.value.display(style))?;
-        for (cpu, value) in entry.per_cpu.iter().enumerate() {
-            let lead = match (cpu, entry.summed) {
-                (0, true) => "  (sum; ",
-                (0, false) => "  (",
-                _ => ", ",
-            };
-            write!(out, "{lead}cpu{cpu} {}", value.display(style))?;
-        }
-        if !entry.per_cpu.is_empty() {
-            out.write_all(b")")?;
-        }
+        line.clear();
+        write_row(&mut line, &entry, meta.kind.is_queue_like(), style).map_err(io::Error::other)?;
         if let Some(note) = dump.extra.entry_note(index) {
-            write!(out, "  [{note}]")?;
+            line.push_str("  [");
+            line.push_str(&note);
+            line.push(']');
         }
-        out.write_all(b"\n")?;
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
     }
     if shown < listed {
         writeln!(out, "  … {} more (--limit 0 shows all)", listed - shown)?;
     }
     writeln!(out)
+}
+
+/// One entry of the table: key (or `head`), value, and each CPU's value after the sum.
+fn write_row(line: &mut String, entry: &Entry, queue_like: bool, style: Style) -> fmt::Result {
+    if queue_like {
+        line.push_str("  head");
+    } else {
+        write!(line, "  {}", entry.key.display(style))?;
+    }
+    write!(line, " => {}", entry.value.display(style))?;
+    for (cpu, value) in entry.per_cpu.iter().enumerate() {
+        line.push_str(match (cpu, entry.summed) {
+            (0, true) => "  (sum; cpu",
+            (0, false) => "  (cpu",
+            _ => ", cpu",
+        });
+        line.push_str(itoa::Buffer::new().format(cpu));
+        write!(line, " {}", value.display(style))?;
+    }
+    if !entry.per_cpu.is_empty() {
+        line.push(')');
+    }
+    Ok(())
 }

@@ -188,10 +188,11 @@ impl fmt::Display for Rendered<'_> {
         let Rendered(value, style) = *self;
         match value {
             Value::Unsigned(v) if style.hex => write!(f, "{v:#x}"),
-            Value::Unsigned(v) => write!(f, "{v}"),
+            // itoa: a dump of a million entries formats millions of these.
+            Value::Unsigned(v) => f.write_str(itoa::Buffer::new().format(*v)),
             Value::Signed(v) if style.hex && *v < 0 => write!(f, "-{:#x}", v.unsigned_abs()),
             Value::Signed(v) if style.hex => write!(f, "{v:#x}"),
-            Value::Signed(v) => write!(f, "{v}"),
+            Value::Signed(v) => f.write_str(itoa::Buffer::new().format(*v)),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Float(v) => write!(f, "{v}"),
             Value::Enum {

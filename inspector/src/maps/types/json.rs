@@ -75,20 +75,21 @@ impl Extra {
                 id: inner.id,
                 info: match &inner.info {
                     // Counted as a map at the top level is: an array has every slot.
-                    Ok(info) if info.kind.is_array() => InnerInfoOut::Read {
-                        name: &info.name,
-                        kind: info.kind.label(),
-                        max_entries: info.max_entries,
-                        entry_count: Some(info.max_entries as usize),
-                        nonzero_entries: info.entries,
-                    },
-                    Ok(info) => InnerInfoOut::Read {
-                        name: &info.name,
-                        kind: info.kind.label(),
-                        max_entries: info.max_entries,
-                        entry_count: info.entries,
-                        nonzero_entries: None,
-                    },
+                    Ok(info) => {
+                        let array = info.kind.is_array();
+                        InnerInfoOut::Read {
+                            name: &info.name,
+                            kind: info.kind.label(),
+                            max_entries: info.max_entries,
+                            entry_count: match info.entries {
+                                // A queue or stack: only its head is seen.
+                                _ if info.kind.is_queue_like() => None,
+                                Some(_) if array => Some(info.max_entries as usize),
+                                counted => counted,
+                            },
+                            nonzero_entries: info.entries.filter(|_| array),
+                        }
+                    }
                     Err(error) => InnerInfoOut::Failed { error },
                 },
                 entries: InnerEntries { id: inner.id },
@@ -171,6 +172,7 @@ enum InnerInfoOut<'a> {
         #[serde(rename = "type")]
         kind: String,
         max_entries: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
         entry_count: Option<usize>,
         /// Arrays: the slots not all zero.
         #[serde(skip_serializing_if = "Option::is_none")]

@@ -77,7 +77,8 @@ impl App {
     fn checked(&mut self, op: &Operation) -> Option<(usize, MapDesc)> {
         let view = self.selected()?;
         let desc = view.desc.clone();
-        if self.ownership == Ownership::ReadOnly && op.changes_map() {
+        // A frozen map says so (ops::check): --write would not help.
+        if self.ownership == Ownership::ReadOnly && op.changes_map() && !desc.frozen {
             self.set_status(ops::read_only_refusal(&desc.meta.name), true);
             return None;
         }

@@ -99,6 +99,11 @@ impl App {
             (MapKind::BloomFilter, true) => ProbeKind::BloomAdd,
             _ => return false,
         };
+        if kind == ProbeKind::BloomAdd && view.desc.frozen {
+            let refusal = ops::frozen_refusal(view.name()).to_string();
+            self.set_status(refusal, true);
+            return true;
+        }
         if kind == ProbeKind::BloomAdd && self.ownership == Ownership::ReadOnly {
             let name = view.name().to_string();
             self.set_status(ops::read_only_refusal(&name), true);

@@ -226,7 +226,7 @@ fn fdinfo_frozen(fdinfo: &str) -> bool {
 }
 
 /// The refusal of a change to a frozen map.
-fn frozen_refusal(name: &str) -> OpError {
+pub fn frozen_refusal(name: &str) -> OpError {
     OpError::Refused(format!(
         "{name} is frozen: userspace can no longer change it (a loader freezes a .rodata \
          once the program's constants are set; programs read it as constants)"
@@ -301,11 +301,12 @@ impl MapHandle {
     /// Checks, then runs one operation (all but kernel-side floods, which need the loaded
     /// object: see `Loaded::flood_in_kernel`).
     pub fn execute(&self, op: &Operation) -> Result<OpResult, OpError> {
-        self.check_writable(op)?;
-        check(&self.desc, op)?;
-        if op.changes_map() && self.frozen() {
+        // Frozen first: --write would not help. Asked again, as a map can be frozen later.
+        if op.changes_map() && (self.desc.frozen || self.frozen()) {
             return Err(frozen_refusal(&self.desc.meta.name));
         }
+        self.check_writable(op)?;
+        check(&self.desc, op)?;
         let fail = |e: SysError| explain(&self.desc, op.label(), &e);
         let mut value = vec![0u8; self.desc.value_buffer_len()];
         match op {

@@ -97,4 +97,10 @@ fn a_frozen_map_refuses_changes_before_any_prompt_even_our_own() {
     }
     press(&mut app, [Action::Lookup]);
     assert_eq!(app.mode, Mode::Prompt, "looking is still allowed");
+    // Another tool's frozen map: frozen is the reason, since --write would not help.
+    press(&mut app, [Action::Cancel]);
+    app.ownership = Ownership::ReadOnly;
+    press(&mut app, [Action::Insert]);
+    let status = app.status.clone().unwrap();
+    assert!(status.text.contains("is frozen"), "{status:?}");
 }

@@ -103,3 +103,21 @@ fn an_inner_map_that_cannot_be_opened_says_which_and_why() {
     );
     assert_eq!((app.maps.len(), app.selected_map), (maps, OUTER));
 }
+
+#[test]
+fn adding_to_a_frozen_bloom_filter_is_refused_before_the_prompt_even_read_only() {
+    let mut app = typed::typed_app();
+    app.selected_map = BLOOM;
+    app.maps[BLOOM].desc.frozen = true;
+    app.ownership = Ownership::ReadOnly;
+    assert!(app.start_probe(true));
+    assert!(app.popup.is_none());
+    let (text, is_error) = status(&app);
+    assert!(
+        is_error && text.starts_with("seen_comms is frozen: "),
+        "{text}"
+    );
+    // Testing a value changes nothing: still offered.
+    assert!(app.start_probe(false));
+    assert!(matches!(app.popup, Some(Popup::Probe(_))));
+}

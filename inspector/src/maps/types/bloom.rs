@@ -41,6 +41,9 @@ impl MapHandle {
     /// Adds `value` to the filter: only for our own maps, or with --write.
     pub fn bloom_add(&self, value: &[u8]) -> Result<(), OpError> {
         self.check_bloom(value)?;
+        if self.desc.frozen || self.frozen() {
+            return Err(ops::frozen_refusal(&self.meta().name));
+        }
         if !self.writable {
             return Err(OpError::Refused(ops::read_only_refusal(&self.meta().name)));
         }

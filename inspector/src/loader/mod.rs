@@ -182,10 +182,14 @@ pub fn load_with(source: &Source, write: bool, max_object_size: u64) -> Result<L
     };
     let writable = loads_object || write;
     maps.iter_mut().for_each(|map| map.writable = writable);
-    if loads_object {
+    if let Some(ebpf) = &ebpf {
         // Name the users of an object's maps as `--map-id` would from another shell: its
-        // programs. Listing them needs CAP_SYS_ADMIN; without it they stay unnamed.
-        let programs = crate::sys::programs().unwrap_or_default();
+        // programs, asked through the fds we hold (no CAP_SYS_ADMIN needed).
+        let programs: Vec<_> = ebpf
+            .programs()
+            .filter_map(|(_, program)| program.fd().ok())
+            .filter_map(|fd| crate::sys::program_info(std::os::fd::AsFd::as_fd(fd)).ok())
+            .collect();
         for map in &mut maps {
             map.owners = system::owners(&programs, map.meta().id);
         }

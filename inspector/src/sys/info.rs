@@ -118,25 +118,30 @@ pub fn programs() -> SysResult<Vec<ProgInfo>> {
         else {
             continue;
         };
-        // First learn how many maps it uses, then ask for their ids.
-        let mut info = RawProgInfo::default();
-        prog_info(fd.as_fd(), &mut info)?;
-        let mut map_ids = vec![0u32; info.nr_map_ids as usize];
-        info = RawProgInfo {
-            nr_map_ids: map_ids.len() as u32,
-            map_ids: map_ids.as_mut_ptr() as u64,
-            ..Default::default()
-        };
-        prog_info(fd.as_fd(), &mut info)?;
-        map_ids.truncate(info.nr_map_ids as usize);
-        programs.push(ProgInfo {
-            id: info.id,
-            name: object_name(&info.name),
-            prog_type: info.prog_type,
-            map_ids,
-        });
+        programs.push(program_info(fd.as_fd())?);
     }
     Ok(programs)
+}
+
+/// A program we hold an fd to, with the maps it uses (no capability needed beyond the fd).
+pub fn program_info(fd: BorrowedFd<'_>) -> SysResult<ProgInfo> {
+    // First learn how many maps it uses, then ask for their ids.
+    let mut info = RawProgInfo::default();
+    prog_info(fd, &mut info)?;
+    let mut map_ids = vec![0u32; info.nr_map_ids as usize];
+    info = RawProgInfo {
+        nr_map_ids: map_ids.len() as u32,
+        map_ids: map_ids.as_mut_ptr() as u64,
+        ..Default::default()
+    };
+    prog_info(fd, &mut info)?;
+    map_ids.truncate(info.nr_map_ids as usize);
+    Ok(ProgInfo {
+        id: info.id,
+        name: object_name(&info.name),
+        prog_type: info.prog_type,
+        map_ids,
+    })
 }
 
 /// One program by id: its name and type (what a PROG_ARRAY slot points at).

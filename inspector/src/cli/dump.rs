@@ -183,7 +183,12 @@ fn write_row(line: &mut String, entry: &Entry, queue_like: bool, style: Style) -
     } else {
         write!(line, "  {}", entry.key.display(style))?;
     }
-    write!(line, " => {}", entry.value.display(style))?;
+    if entry.per_cpu.is_empty() || entry.summed {
+        write!(line, " => {}", entry.value.display(style))?;
+    } else {
+        // Values that do not add up (a union, text): each CPU's, and no sum.
+        line.push_str(" => no sum");
+    }
     for (cpu, value) in entry.per_cpu.iter().enumerate() {
         line.push_str(match (cpu, entry.summed) {
             (0, true) => "  (sum; cpu",
@@ -197,4 +202,37 @@ fn write_row(line: &mut String, entry: &Entry, queue_like: bool, style: Style) -
         line.push(')');
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::decode::Value;
+
+    fn row(value: Value, per_cpu: Vec<Value>, summed: bool) -> String {
+        let entry = Entry {
+            key: Value::Unsigned(7),
+            value,
+            summed,
+            per_cpu,
+        };
+        let mut line = String::new();
+        write_row(&mut line, &entry, false, Style::default()).unwrap();
+        line
+    }
+
+    #[test]
+    fn per_cpu_rows_say_sum_and_show_no_sum_where_values_do_not_add_up() {
+        let cpus = || vec![Value::Unsigned(3), Value::Unsigned(4)];
+        assert_eq!(
+            row(Value::Unsigned(7), cpus(), true),
+            "  7 => 7  (sum; cpu0 3, cpu1 4)"
+        );
+        // Not summed: no value stands for the entry, CPU 0's least of all.
+        assert_eq!(
+            row(Value::Unsigned(3), cpus(), false),
+            "  7 => no sum  (cpu0 3, cpu1 4)"
+        );
+        assert_eq!(row(Value::Unsigned(9), Vec::new(), false), "  7 => 9");
+    }
 }

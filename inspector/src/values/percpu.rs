@@ -3,9 +3,9 @@
 use crate::values::{Layout, decode::Value};
 
 /// Field-by-field sum of per-CPU values of `layout`. Numbers add up; text, enums and bytes
-/// are kept when every CPU agrees and dropped otherwise. None if nothing adds up, and for
-/// a layout with a union in it: its members are views of the same bytes, and sums taken
-/// member by member would no longer describe the same bytes.
+/// are kept when every CPU agrees. None when any of them differs between CPUs (no sum at
+/// all, not a partial one), and for a layout with a union in it: its members are views of
+/// the same bytes, and sums taken member by member would no longer describe them.
 pub fn sum(layout: &Layout, values: &[Value]) -> Option<Value> {
     if has_union(layout) {
         return None;

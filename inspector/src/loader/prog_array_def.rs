@@ -177,7 +177,10 @@ fn rewrite(btf: &[u8]) -> Option<Vec<u8>> {
             let Some(kind) = (0..def.vlen).find(|m| named(*m) == Some(b"type")) else {
                 continue;
             };
-            let (map_type, elem, index) = uint(u32_at(&types, member(kind) + 4)?)?;
+            // Another map's odd `type` is aya's to judge: skip it, do not give up on all.
+            let Some((map_type, elem, index)) = uint(u32_at(&types, member(kind) + 4)?) else {
+                continue;
+            };
             // Only a definition aya cannot parse is rewritten: one with `values`.
             if map_type != BPF_MAP_TYPE_PROG_ARRAY
                 || !(0..def.vlen).any(|m| named(m) == Some(b"values"))

@@ -77,9 +77,10 @@ impl App {
     fn checked(&mut self, op: &Operation) -> Option<(usize, MapDesc)> {
         let view = self.selected()?;
         let desc = view.desc.clone();
-        // A frozen map says so (ops::check): --write would not help.
-        if self.ownership == Ownership::ReadOnly && op.changes_map() && !desc.frozen {
-            self.set_status(ops::read_only_refusal(&desc.meta.name), true);
+        if op.changes_map()
+            && let Some(refusal) = self.change_refusal(&desc)
+        {
+            self.set_status(refusal, true);
             return None;
         }
         match ops::check(&desc, op) {
@@ -88,6 +89,18 @@ impl App {
                 self.set_status(err.to_string(), true);
                 None
             }
+        }
+    }
+
+    /// Why no change to `desc` is offered, if none is: frozen first (--write would not
+    /// help), then another program's map without --write.
+    pub(super) fn change_refusal(&self, desc: &MapDesc) -> Option<String> {
+        if desc.frozen {
+            Some(ops::frozen_refusal(&desc.meta.name).to_string())
+        } else if self.ownership == Ownership::ReadOnly {
+            Some(ops::read_only_refusal(&desc.meta.name))
+        } else {
+            None
         }
     }
 

@@ -4,7 +4,7 @@
 //! collector asks the kernel and answers with a [`Probed`].
 use super::{App, Effect, Mode, Ownership, Popup, Probe, ProbeAnswer, Probed, value_text};
 use crate::{
-    maps::{MapDesc, MapKind, ops, types::lpm},
+    maps::{MapDesc, MapKind, types::lpm},
     values::{Layout, encode},
 };
 
@@ -99,14 +99,10 @@ impl App {
             (MapKind::BloomFilter, true) => ProbeKind::BloomAdd,
             _ => return false,
         };
-        if kind == ProbeKind::BloomAdd && view.desc.frozen {
-            let refusal = ops::frozen_refusal(view.name()).to_string();
+        if kind == ProbeKind::BloomAdd
+            && let Some(refusal) = self.change_refusal(&view.desc)
+        {
             self.set_status(refusal, true);
-            return true;
-        }
-        if kind == ProbeKind::BloomAdd && self.ownership == Ownership::ReadOnly {
-            let name = view.name().to_string();
-            self.set_status(ops::read_only_refusal(&name), true);
             return true;
         }
         let mut prompt = ProbePrompt::new(self.selected_map, &view.desc, kind);

@@ -283,12 +283,26 @@ pub fn read_only_refusal(name: &str) -> String {
 }
 
 impl MapHandle {
-    /// Refuses changes to a map another program owns unless --write was given.
+    /// Refuses `op` if it changes a map that may not be changed (see [`Self::check_change`]).
     pub fn check_writable(&self, op: &Operation) -> Result<(), OpError> {
-        if self.writable || !op.changes_map() {
-            return Ok(());
+        if op.changes_map() {
+            self.check_change()
+        } else {
+            Ok(())
         }
-        Err(OpError::refused(read_only_refusal(&self.desc.meta.name)))
+    }
+
+    /// Refuses any change to a frozen map (first: --write would not help; asked of the
+    /// kernel again, as a map can be frozen after it was opened), and to a map another
+    /// program owns unless --write was given.
+    pub fn check_change(&self) -> Result<(), OpError> {
+        if self.desc.frozen || self.frozen() {
+            return Err(frozen_refusal(&self.desc.meta.name));
+        }
+        if !self.writable {
+            return Err(OpError::refused(read_only_refusal(&self.desc.meta.name)));
+        }
+        Ok(())
     }
 
     /// Whether the kernel has frozen the map (BPF_MAP_FREEZE): then no userspace write
@@ -301,10 +315,6 @@ impl MapHandle {
     /// Checks, then runs one operation (all but kernel-side floods, which need the loaded
     /// object: see `Loaded::flood_in_kernel`).
     pub fn execute(&self, op: &Operation) -> Result<OpResult, OpError> {
-        // Frozen first: --write would not help. Asked again, as a map can be frozen later.
-        if op.changes_map() && (self.desc.frozen || self.frozen()) {
-            return Err(frozen_refusal(&self.desc.meta.name));
-        }
         self.check_writable(op)?;
         check(&self.desc, op)?;
         let fail = |e: SysError| explain(&self.desc, op.label(), &e);

@@ -3,7 +3,7 @@
 //! a NULL key).
 use crate::maps::{
     MapHandle, MapKind,
-    ops::{self, OpError, explain},
+    ops::{OpError, explain},
 };
 
 impl MapHandle {
@@ -41,12 +41,7 @@ impl MapHandle {
     /// Adds `value` to the filter: only for our own maps, or with --write.
     pub fn bloom_add(&self, value: &[u8]) -> Result<(), OpError> {
         self.check_bloom(value)?;
-        if self.desc.frozen || self.frozen() {
-            return Err(ops::frozen_refusal(&self.meta().name));
-        }
-        if !self.writable {
-            return Err(OpError::Refused(ops::read_only_refusal(&self.meta().name)));
-        }
+        self.check_change()?;
         self.update_from(&[], value, 0)
             .map_err(|err| explain(&self.desc, "add", &err))
     }

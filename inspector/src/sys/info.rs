@@ -151,14 +151,7 @@ pub fn program_by_id(id: u32) -> SysResult<ProgInfo> {
         ..Default::default()
     };
     let fd = owned_fd(bpf("open program by id", BPF_PROG_GET_FD_BY_ID, &mut attr)?);
-    let mut info = RawProgInfo::default();
-    prog_info(fd.as_fd(), &mut info)?;
-    Ok(ProgInfo {
-        id: info.id,
-        name: object_name(&info.name),
-        prog_type: info.prog_type,
-        map_ids: Vec::new(),
-    })
+    program_info(fd.as_fd())
 }
 
 fn prog_info(fd: BorrowedFd<'_>, info: &mut RawProgInfo) -> SysResult<()> {

@@ -195,7 +195,8 @@ struct MapRef<'a> {
 }
 
 /// One entry: `key` and `value`, or for per-CPU maps `key`, each CPU's `values` and their
-/// `sum` (left out when they do not add up: text that differs, a union); in JSON Lines first the map's `map_id` and `map` name.
+/// `sum` (left out when they do not add up: text that differs, a union); in JSON Lines
+/// first the map's `map_id` and `map` name.
 #[derive(Serialize)]
 struct EntryOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
